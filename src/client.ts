@@ -1,0 +1,497 @@
+import pRetry, { AbortError as StopRetrying } from 'p-retry';
+import { classifyKeyError, describeErrorBody, type ErrorResponse } from './classify/classify.js';
+import { ConfigError } from './errors/config-error.js';
+import { ConnectionError } from './errors/connection-error.js';
+import { apiErrorFor } from './errors/from-response.js';
+import { isKeyguardError } from './errors/guards.js';
+import { InvalidApiKeyError } from './errors/invalid-api-key-error.js';
+import { ResponseValidationError } from './errors/response-validation-error.js';
+import { TimeoutError } from './errors/timeout-error.js';
+import { keyHint } from './keys/fingerprint.js';
+import { hintFor } from './keys/hints.js';
+import { KeyState, type Lease } from './keys/key-state.js';
+import { sleep } from './internal/abort.js';
+import { ERROR_BODY_LIMIT, isJsonContentType, parseLoose, readText } from './internal/body.js';
+import { send } from './internal/http.js';
+import { Secrets } from './internal/redact.js';
+import { backoffDelay, isRetryableMethod, isTransient, parseRetryAfter } from './internal/retry.js';
+import {
+  type ClientOptions,
+  checkTimeout,
+  type KeyGrant,
+  type Logger,
+  type ResolvedOptions,
+  type RetryOptions,
+  resolveOptions,
+  resolveRetry,
+} from './options.js';
+import type { StandardSchemaV1 } from './standard-schema.js';
+import { KEY_ERROR_REASONS, type KeyErrorReason } from './types.js';
+
+/** HTTP methods a client sends. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
+
+/** Query parameters; `undefined` and `null` are left out, arrays repeat the name. */
+export type Query = Record<string, string | number | boolean | null | undefined | ReadonlyArray<string | number | boolean>>;
+
+/** Options of one request. */
+export interface RequestOptions<S extends StandardSchemaV1 | undefined = undefined> {
+  /** Query parameters. */
+  query?: Query;
+  /** Serialised as JSON (a `Blob`, `FormData`, `URLSearchParams`, `ArrayBuffer` or typed array is sent as is; a `ReadableStream` is sent once and never replayed). */
+  body?: unknown;
+  /** Sent with this request, over the client's `headers`. */
+  headers?: Record<string, string>;
+  /** Any Standard Schema (a zod 4 schema, say): the response is validated and typed by it. */
+  schema?: S;
+  /** Aborts the request at once, also while it waits for a key refresh or a retry delay. */
+  signal?: AbortSignal;
+  /** Per attempt; overrides the client's. */
+  timeoutMs?: number;
+  /** Sent as `Idempotency-Key` (the same value on every attempt); lets POST and PATCH be retried. */
+  idempotencyKey?: string;
+  /** Overrides the client's retry policy for this request. */
+  retry?: number | false | RetryOptions;
+  /** `false` for an endpoint that takes no key: nothing is linted or sent. */
+  auth?: false;
+}
+
+/** What a request resolves to: the schema's output type, or `unknown` without a schema. */
+export type ResponseOf<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<S> : unknown;
+
+/** `request()`'s argument: request options plus the method and path. */
+export type FullRequest<S extends StandardSchemaV1 | undefined = undefined> = RequestOptions<S> & {
+  method: HttpMethod | Lowercase<HttpMethod>;
+  path: string;
+};
+
+type PathParamNames<P extends string> = P extends `${string}{${infer Name}}${infer Rest}` ? Name | PathParamNames<Rest> : never;
+type Input<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferInput<S> : never;
+
+/** The argument of an endpoint function: typed `params`, `query` and `body`, plus per-call options. */
+export type EndpointInput<P extends string, PS, QS, BS> = (PS extends StandardSchemaV1
+  ? { params: Input<PS> }
+  : [PathParamNames<P>] extends [never]
+    ? { params?: undefined }
+    : { params: Record<PathParamNames<P>, string | number> }) &
+  (QS extends StandardSchemaV1 ? { query: Input<QS> } : { query?: Query }) &
+  (BS extends StandardSchemaV1 ? { body: Input<BS> } : { body?: unknown }) &
+  Pick<RequestOptions, 'headers' | 'signal' | 'timeoutMs' | 'idempotencyKey' | 'retry'>;
+
+/** What {@link Client.endpoint} takes: the route and its schemas. */
+export interface EndpointDefinition<P extends string, R, PS, QS, BS> {
+  method: HttpMethod | Lowercase<HttpMethod>;
+  /** The path, with `{name}` placeholders for URL-encoded params, e.g. `/users/{id}`. */
+  path: P;
+  /** Validates `params` before sending. */
+  params?: PS;
+  /** Validates `query` before sending. */
+  query?: QS;
+  /** Validates `body` before sending. */
+  body?: BS;
+  /** Validates and types the response. */
+  response?: R;
+  /** `false` for an endpoint that takes no key. */
+  auth?: false;
+}
+
+/** A typed function for one endpoint. */
+export type Endpoint<P extends string, R, PS, QS, BS> = {} extends EndpointInput<P, PS, QS, BS>
+  ? (input?: EndpointInput<P, PS, QS, BS>) => Promise<ResponseOf<R>>
+  : (input: EndpointInput<P, PS, QS, BS>) => Promise<ResponseOf<R>>;
+
+/** A keyguard client. It holds the key in a closure: printing or serialising it never shows the key. */
+export interface Client {
+  get<S extends StandardSchemaV1 | undefined = undefined>(path: string, options?: RequestOptions<S>): Promise<ResponseOf<S>>;
+  post<S extends StandardSchemaV1 | undefined = undefined>(path: string, options?: RequestOptions<S>): Promise<ResponseOf<S>>;
+  put<S extends StandardSchemaV1 | undefined = undefined>(path: string, options?: RequestOptions<S>): Promise<ResponseOf<S>>;
+  patch<S extends StandardSchemaV1 | undefined = undefined>(path: string, options?: RequestOptions<S>): Promise<ResponseOf<S>>;
+  delete<S extends StandardSchemaV1 | undefined = undefined>(path: string, options?: RequestOptions<S>): Promise<ResponseOf<S>>;
+  /** Any method: `request({ method: 'GET', path: '/users', query: { limit: 10 } })`. */
+  request<S extends StandardSchemaV1 | undefined = undefined>(options: FullRequest<S>): Promise<ResponseOf<S>>;
+  /** A typed function for one endpoint, e.g. `endpoint({ method: 'GET', path: '/users/{id}', response: User })`. */
+  endpoint<
+    const P extends string,
+    R extends StandardSchemaV1 | undefined = undefined,
+    PS extends StandardSchemaV1 | undefined = undefined,
+    QS extends StandardSchemaV1 | undefined = undefined,
+    BS extends StandardSchemaV1 | undefined = undefined,
+  >(definition: EndpointDefinition<P, R, PS, QS, BS>): Endpoint<P, R, PS, QS, BS>;
+  /** Replaces the key at runtime. */
+  setApiKey(key: string | KeyGrant): void;
+}
+
+const REQUEST_ID_HEADERS = ['x-request-id', 'request-id', 'x-amzn-requestid', 'x-amz-request-id', 'x-correlation-id', 'x-github-request-id', 'cf-ray'];
+const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+
+const DEFAULT_MESSAGES: Record<KeyErrorReason, string> = {
+  expired: 'The API key has expired.',
+  revoked: 'The API key has been revoked or disabled.',
+  malformed: 'The API does not recognise this API key.',
+  missing: 'The API received no API key.',
+  unknown: 'The API rejected the API key.',
+};
+
+/**
+ * Creates a client. Options are validated once; a bad one throws {@link ConfigError}.
+ *
+ * @example
+ * ```ts
+ * const client = createClient({
+ *   baseUrl: 'https://api.example.com/v1',
+ *   apiKey: process.env.EXAMPLE_API_KEY,
+ *   onKeyInvalid: async (error) => vault.rotate(error.reason),
+ * });
+ * const me = await client.get('/me', { schema: User });
+ * ```
+ */
+export function createClient(options: ClientOptions): Client {
+  const config = resolveOptions(options);
+  const secrets = new Secrets();
+  const logger = redactingLogger(config.logger, secrets);
+  const keys = new KeyState({
+    apiKey: config.apiKey,
+    onKeyInvalid: config.onKeyInvalid,
+    refreshBeforeExpiryMs: config.refreshBeforeExpiryMs,
+    refreshTimeoutMs: config.timeoutMs,
+    keyLint: config.keyLint,
+    logger,
+    secrets,
+  });
+  const run = <S extends StandardSchemaV1 | undefined>(request: FullRequest<S>) =>
+    execute(config, keys, secrets, logger, request) as Promise<ResponseOf<S>>;
+  const verb =
+    (method: HttpMethod) =>
+    <S extends StandardSchemaV1 | undefined = undefined>(path: string, requestOptions?: RequestOptions<S>) =>
+      run<S>({ ...requestOptions, method, path });
+
+  const client: Client = {
+    get: verb('GET'),
+    post: verb('POST'),
+    put: verb('PUT'),
+    patch: verb('PATCH'),
+    delete: verb('DELETE'),
+    request: run,
+    endpoint: (definition) => makeEndpoint(definition, run) as never,
+    setApiKey: (key) => keys.set(key),
+  };
+  // What console.log / util.inspect / JSON.stringify show: where it points, never the key.
+  Object.defineProperty(client, 'toJSON', { value: () => ({ baseUrl: config.baseUrl, auth: config.auth.type }) });
+  Object.defineProperty(client, Symbol.for('nodejs.util.inspect.custom'), {
+    value: () => `KeyguardClient { baseUrl: '${config.baseUrl}', auth: '${config.auth.type}' }`,
+  });
+  return client;
+}
+
+/** One request, start to finish: key, send, classify, replay on a key error, retry transient failures. */
+async function execute(
+  config: ResolvedOptions,
+  keys: KeyState,
+  secrets: Secrets,
+  logger: Logger,
+  request: FullRequest<StandardSchemaV1 | undefined>,
+): Promise<unknown> {
+  if (typeof request !== 'object' || request === null) throw new ConfigError('request', 'must be an object with method and path');
+  const method = String(request.method ?? '').toUpperCase();
+  if (!METHODS.has(method)) throw new ConfigError('method', `must be one of ${[...METHODS].join(', ')}`);
+  const url = buildUrl(config.baseUrl, request.path, request.query);
+  const policy = request.retry === undefined ? config.retry : resolveRetry(config.retry, request.retry);
+  const timeoutMs = checkTimeout(request.timeoutMs, config.timeoutMs);
+  const body = encodeBody(request.body);
+  const headers = buildHeaders(config.headers, request.headers, body.contentType, request.idempotencyKey);
+  const { signal, schema } = request;
+  const useKey = request.auth !== false;
+  const canRetry = body.replayable && isRetryableMethod(method, policy, request.idempotencyKey);
+
+  let attempts = 0;
+  let replays = 0;
+  let refreshedExpiring = false;
+  let finalError: { error: unknown } | undefined;
+  const stop = (error: unknown) => {
+    finalError = { error };
+    return new StopRetrying('keyguard: stop');
+  };
+
+  const attempt = async (): Promise<unknown> => {
+    // Bounded: every pass either returns, throws, or uses one of maxKeyRefreshes replays.
+    for (;;) {
+      let lease: Lease | undefined;
+      try {
+        lease = useKey ? await keys.acquire(signal, !refreshedExpiring) : undefined;
+      } catch (error) {
+        throw stop(error);
+      }
+      refreshedExpiring = true;
+      let keyError = lease?.rejection;
+      if (!keyError) {
+        attempts += 1;
+        const outcome = await sendOnce(lease?.key);
+        if (outcome.ok) return outcome.value;
+        keyError = outcome.keyError;
+      }
+      if (!lease || replays >= config.maxKeyRefreshes || !body.replayable) throw stop(keyError);
+      replays += 1;
+      try {
+        await keys.replace(lease, keyError, signal);
+      } catch (error) {
+        throw stop(error);
+      }
+      logger.debug?.(`keyguard: replaying ${method} ${secrets.text(url.href)} with the new key.`);
+    }
+  };
+
+  const sendOnce = async (key: string | undefined): Promise<{ ok: true; value: unknown } | { ok: false; keyError: InvalidApiKeyError }> => {
+    const attemptUrl = new URL(url);
+    const attemptHeaders = new Headers(headers);
+    if (key !== undefined) placeKey(config, attemptUrl, attemptHeaders, key);
+    const safeUrl = secrets.text(attemptUrl.href);
+    logger.debug?.(`keyguard: ${method} ${safeUrl} (attempt ${attempts})`);
+
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let response: Response;
+    let text: string;
+    try {
+      if (signal?.aborted) throw signal.reason;
+      response = await send({ url: attemptUrl, method, headers: attemptHeaders, body: body.payload, signal: controller.signal, fetch: config.fetch });
+      text = await readText(response, response.ok ? Number.POSITIVE_INFINITY : ERROR_BODY_LIMIT);
+    } catch (error) {
+      if (signal?.aborted) throw stop(signal.reason);
+      if (timedOut) throw new TimeoutError(method, safeUrl, timeoutMs);
+      throw new ConnectionError(method, safeUrl, { cause: error });
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+    logger.debug?.(`keyguard: ${method} ${safeUrl} -> ${response.status}`);
+
+    const contentType = response.headers.get('content-type');
+    let parsed: unknown;
+    if (response.ok && isJsonContentType(contentType) && text.trim() !== '') {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        throw new ResponseValidationError(method, safeUrl, [{ message: 'the body is not valid JSON' }]);
+      }
+    } else {
+      parsed = parseLoose(text);
+    }
+
+    const reason = classifyResponse(config, { status: response.status, headers: response.headers, body: parsed }, logger);
+    if (reason) {
+      const described = reason.description;
+      const responseHeaders = secrets.headers(response.headers, config.auth.type === 'header' ? config.auth.name : undefined);
+      return {
+        ok: false,
+        keyError: new InvalidApiKeyError({
+          reason: reason.reason,
+          source: 'server',
+          status: response.status,
+          code: described.code === undefined ? undefined : secrets.text(described.code),
+          message: secrets.text(described.message ?? DEFAULT_MESSAGES[reason.reason]),
+          hint: hintFor(reason.reason),
+          keyHint: key === undefined ? undefined : keyHint(key),
+          requestId: requestIdOf(response.headers),
+          response: { status: response.status, headers: responseHeaders, body: secrets.value(parsed) },
+          method,
+          url: safeUrl,
+        }),
+      };
+    }
+    if (!response.ok) {
+      const described = describeErrorBody(parsed);
+      throw apiErrorFor({
+        status: response.status,
+        code: described.code === undefined ? undefined : secrets.text(described.code),
+        message: secrets.text(`${method} ${attemptUrl.pathname} failed with ${response.status}${described.message ? `: ${described.message}` : '.'}`),
+        body: secrets.value(parsed),
+        headers: secrets.headers(response.headers, config.auth.type === 'header' ? config.auth.name : undefined),
+        requestId: requestIdOf(response.headers),
+        method,
+        url: safeUrl,
+        retryAfterMs: parseRetryAfter(response.headers),
+      });
+    }
+    if (!schema) return { ok: true, value: parsed };
+    const result = await schema['~standard'].validate(parsed);
+    if (result.issues) throw new ResponseValidationError(method, safeUrl, result.issues);
+    return { ok: true, value: result.value };
+  };
+
+  try {
+    return await pRetry(attempt, {
+      retries: canRetry ? policy.retries : 0,
+      minTimeout: 0, // The delay is ours (backoff or Retry-After), slept in shouldRetry.
+      ...(signal ? { signal } : {}),
+      onFailedAttempt: ({ error, attemptNumber }) => {
+        if (isTransient(error, policy)) logger.debug?.(`keyguard: attempt ${attemptNumber} failed: ${error.message}`);
+      },
+      shouldRetry: async ({ error, retriesConsumed }) => {
+        if (!isTransient(error, policy) || signal?.aborted) return false;
+        const retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs;
+        if (retryAfterMs !== undefined && retryAfterMs > policy.maxRetryAfterMs) return false;
+        const delay = retryAfterMs ?? backoffDelay(retriesConsumed, policy);
+        logger.debug?.(`keyguard: retrying ${method} ${secrets.text(url.href)} in ${delay} ms.`);
+        await sleep(delay, signal);
+        return true;
+      },
+    });
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    const final = finalError ? finalError.error : error;
+    if (isKeyguardError(final) && final.attempts === undefined) final.attempts = attempts;
+    throw final;
+  }
+}
+
+/** The user's classifier first (every response), then the built-in one (non-2xx only). */
+function classifyResponse(
+  config: ResolvedOptions,
+  response: ErrorResponse & { headers: Headers },
+  logger: Logger,
+): { reason: KeyErrorReason; description: { code?: string; message?: string } } | undefined {
+  let verdict: KeyErrorReason | null | undefined;
+  if (config.classifyKeyError) {
+    try {
+      const answer = config.classifyKeyError(response);
+      verdict = answer === null || KEY_ERROR_REASONS.includes(answer as KeyErrorReason) ? answer : undefined;
+    } catch (error) {
+      logger.warn?.(`keyguard: the classifyKeyError option threw (${(error as Error)?.message}); using the built-in classifier.`);
+    }
+  }
+  if (verdict === null) return undefined;
+  const ok = response.status >= 200 && response.status < 300;
+  const builtIn = ok && !verdict ? null : classifyKeyError(response);
+  const reason = verdict ?? builtIn?.reason;
+  if (!reason) return undefined;
+  return { reason, description: builtIn ?? describeErrorBody(response.body) };
+}
+
+function placeKey(config: ResolvedOptions, url: URL, headers: Headers, key: string): void {
+  const { auth } = config;
+  if (auth.type === 'bearer') headers.set('authorization', `Bearer ${key}`);
+  else if (auth.type === 'header') headers.set(auth.name, key);
+  else url.searchParams.set(auth.name, key);
+}
+
+function buildUrl(baseUrl: string, path: unknown, query: Query | undefined): URL {
+  if (typeof path !== 'string') throw new ConfigError('path', 'must be a string such as "/users/42"');
+  // An absolute URL here would send the key to another host.
+  if (/^[a-z][a-z\d+.-]*:/i.test(path) || path.startsWith('//')) throw new ConfigError('path', 'must be relative to baseUrl, not an absolute URL');
+  const url = new URL(`${baseUrl}/${path.replace(/^\/+/, '')}`);
+  if (query !== undefined) {
+    if (typeof query !== 'object' || query === null) throw new ConfigError('query', 'must be an object of names to values');
+    for (const [name, value] of Object.entries(query)) {
+      if (value === undefined || value === null) continue;
+      for (const item of Array.isArray(value) ? value : [value]) url.searchParams.append(name, String(item));
+    }
+  }
+  return url;
+}
+
+function buildHeaders(
+  clientHeaders: Record<string, string>,
+  requestHeaders: Record<string, string> | undefined,
+  contentType: string | undefined,
+  idempotencyKey: string | undefined,
+): Headers {
+  try {
+    const headers = new Headers({ accept: 'application/json' });
+    for (const [name, value] of Object.entries({ ...clientHeaders, ...requestHeaders })) headers.set(name, value);
+    if (contentType) headers.set('content-type', contentType);
+    if (idempotencyKey !== undefined) headers.set('idempotency-key', idempotencyKey);
+    return headers;
+  } catch (error) {
+    throw new ConfigError('headers', `must hold valid header names and values (${(error as Error).message})`);
+  }
+}
+
+/**
+ * Encodes the body once, so a retry or a key replay sends the same bytes.
+ * A stream can be read only once: it is sent, but never replayed or retried.
+ */
+function encodeBody(body: unknown): { payload: BodyInit | undefined; contentType?: string; replayable: boolean } {
+  if (body === undefined) return { payload: undefined, replayable: true };
+  if (typeof ReadableStream !== 'undefined' && body instanceof ReadableStream) return { payload: body, replayable: false };
+  if (
+    body instanceof ArrayBuffer ||
+    ArrayBuffer.isView(body) ||
+    (typeof Blob !== 'undefined' && body instanceof Blob) ||
+    (typeof FormData !== 'undefined' && body instanceof FormData) ||
+    body instanceof URLSearchParams
+  ) {
+    return { payload: body as BodyInit, replayable: true };
+  }
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(body);
+  } catch (error) {
+    throw new ConfigError('body', `must be JSON-serialisable (${(error as Error).message})`);
+  }
+  if (json === undefined) throw new ConfigError('body', 'must be JSON-serialisable (got a function or symbol)');
+  return { payload: json, contentType: 'application/json', replayable: true };
+}
+
+function requestIdOf(headers: Headers): string | undefined {
+  for (const name of REQUEST_ID_HEADERS) {
+    const value = headers.get(name);
+    if (value) return value;
+  }
+  return undefined;
+}
+
+/** Wraps the user's logger so no line can carry a key, whatever the caller passes. */
+function redactingLogger(logger: Logger, secrets: Secrets): Logger {
+  const wrap = (write: ((...args: unknown[]) => void) | undefined) =>
+    write && ((...args: unknown[]) => write.apply(logger, args.map((arg) => (typeof arg === 'string' ? secrets.text(arg) : secrets.value(arg)))));
+  return { debug: wrap(logger.debug), info: wrap(logger.info), warn: wrap(logger.warn), error: wrap(logger.error) };
+}
+
+/** Builds an endpoint function: fills `{name}` params (URL-encoded) and validates inputs against their schemas. */
+function makeEndpoint(
+  definition: EndpointDefinition<string, unknown, unknown, unknown, unknown>,
+  run: (request: FullRequest<StandardSchemaV1 | undefined>) => Promise<unknown>,
+) {
+  if (typeof definition !== 'object' || definition === null || typeof definition.path !== 'string') {
+    throw new ConfigError('endpoint', 'must be { method, path, params?, query?, body?, response? }');
+  }
+  return async (input: Record<string, unknown> = {}) => {
+    const params = await validateInput(definition.params, input.params, 'params');
+    const query = await validateInput(definition.query, input.query, 'query');
+    const body = await validateInput(definition.body, input.body, 'body');
+    const path = definition.path.replace(/\{([^{}]+)\}/g, (_, name: string) => {
+      const value = (params as Record<string, unknown> | undefined)?.[name];
+      if (value === undefined || value === null || value === '') throw new ConfigError(`params.${name}`, 'is required by the path');
+      return encodeURIComponent(String(value));
+    });
+    const { headers, signal, timeoutMs, idempotencyKey, retry } = input as RequestOptions;
+    return run({
+      method: definition.method,
+      path,
+      query: query as Query | undefined,
+      body,
+      headers,
+      signal,
+      timeoutMs,
+      idempotencyKey,
+      retry,
+      schema: definition.response as StandardSchemaV1 | undefined,
+      ...(definition.auth === false ? { auth: false as const } : {}),
+    });
+  };
+}
+
+async function validateInput(schema: unknown, value: unknown, option: string): Promise<unknown> {
+  if (!schema) return value;
+  const result = await (schema as StandardSchemaV1)['~standard'].validate(value);
+  if (!result.issues) return result.value;
+  const issue = result.issues[0];
+  const path = (issue?.path ?? []).map((p) => String(typeof p === 'object' ? p.key : p));
+  throw new ConfigError([option, ...path].join('.'), issue?.message ?? 'is invalid');
+}

@@ -1,0 +1,96 @@
+import { BRAND, KeyguardError } from './keyguard-error.js';
+
+/** What an {@link ApiError} knows about the failed exchange. Headers, body and URL are already redacted. */
+export interface ApiErrorInit {
+  status: number;
+  code?: string | undefined;
+  message: string;
+  body: unknown;
+  headers: Record<string, string>;
+  requestId?: string | undefined;
+  method: string;
+  url: string;
+}
+
+/**
+ * The server answered with a non-2xx status that is not a key error.
+ * Subclasses exist for the statuses callers usually branch on.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (isApiError(e) && e.status === 404) return null; throw e; }
+ * ```
+ */
+export class ApiError extends KeyguardError {
+  override name = 'ApiError';
+  /** HTTP status. */
+  readonly status: number;
+  /** The API's own error code, when it sent one. */
+  readonly code: string | undefined;
+  /** The parsed JSON body (or text), capped in size and with the key redacted. */
+  readonly body: unknown;
+  /** Response headers, with credentials redacted. */
+  readonly headers: Record<string, string>;
+  /** From `x-request-id`, `request-id` or a similar header. */
+  readonly requestId: string | undefined;
+  /** The request's method. */
+  readonly method: string;
+  /** The request's URL, with a key in the query string redacted. */
+  readonly url: string;
+
+  constructor(init: ApiErrorInit) {
+    super(init.message);
+    this.status = init.status;
+    this.code = init.code;
+    this.body = init.body;
+    this.headers = init.headers;
+    this.requestId = init.requestId;
+    this.method = init.method;
+    this.url = init.url;
+  }
+}
+Object.defineProperty(ApiError.prototype, BRAND.api, { value: true });
+
+/** 400 or 422: the request itself was wrong. Fix it; retrying will not help. */
+export class BadRequestError extends ApiError {
+  override name = 'BadRequestError';
+}
+
+/** 403 that is not about the key itself: the key lacks a permission or scope. */
+export class PermissionDeniedError extends ApiError {
+  override name = 'PermissionDeniedError';
+}
+
+/** 404. */
+export class NotFoundError extends ApiError {
+  override name = 'NotFoundError';
+}
+
+/** 409. Retried for idempotent requests. */
+export class ConflictError extends ApiError {
+  override name = 'ConflictError';
+}
+
+/** 429. `retryAfterMs` is the server's requested wait, when it sent one. */
+export class RateLimitError extends ApiError {
+  override name = 'RateLimitError';
+  /** From `Retry-After` (seconds or HTTP date) or `retry-after-ms`. */
+  retryAfterMs: number | undefined;
+
+  constructor(init: ApiErrorInit & { retryAfterMs?: number | undefined }) {
+    super(init);
+    this.retryAfterMs = init.retryAfterMs;
+  }
+}
+
+/** 5xx. Retried for idempotent requests. */
+export class ServerError extends ApiError {
+  override name = 'ServerError';
+  /** From `Retry-After` or `retry-after-ms` on a 503, when sent. */
+  retryAfterMs: number | undefined;
+
+  constructor(init: ApiErrorInit & { retryAfterMs?: number | undefined }) {
+    super(init);
+    this.retryAfterMs = init.retryAfterMs;
+  }
+}

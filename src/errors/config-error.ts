@@ -1,0 +1,14 @@
+import { KeyguardError } from './keyguard-error.js';
+
+/** `createClient` (or a request) got an option it cannot use. `option` names it. */
+export class ConfigError extends KeyguardError {
+  override name = 'ConfigError';
+
+  constructor(
+    /** The option's path, e.g. `baseUrl` or `retry.retries`. */
+    readonly option: string,
+    problem: string,
+  ) {
+    super(`Invalid option "${option}": ${problem}.`);
+  }
+}

@@ -1,0 +1,13 @@
+import { KeyguardError } from './keyguard-error.js';
+
+/**
+ * No response arrived: DNS failure, connection refused or reset. `cause` is the
+ * platform's error. Retried for idempotent requests.
+ */
+export class ConnectionError extends KeyguardError {
+  override name = 'ConnectionError';
+
+  constructor(readonly method: string, readonly url: string, options: { cause?: unknown }) {
+    super(`${method} ${url} failed: no response from the server (connection refused, reset or DNS failure).`, options);
+  }
+}

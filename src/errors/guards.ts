@@ -1,0 +1,22 @@
+import type { ApiError } from './api-error.js';
+import type { InvalidApiKeyError } from './invalid-api-key-error.js';
+import { BRAND, type KeyguardError } from './keyguard-error.js';
+
+function hasBrand(value: unknown, brand: symbol): boolean {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+}
+
+/** True for every error keyguard throws, from any copy of the package. */
+export function isKeyguardError(value: unknown): value is KeyguardError {
+  return hasBrand(value, BRAND.keyguard);
+}
+
+/** True for {@link ApiError} and its subclasses, from any copy of the package. */
+export function isApiError(value: unknown): value is ApiError {
+  return hasBrand(value, BRAND.api);
+}
+
+/** True for {@link InvalidApiKeyError}, from any copy of the package. */
+export function isInvalidApiKeyError(value: unknown): value is InvalidApiKeyError {
+  return hasBrand(value, BRAND.invalidKey);
+}

@@ -1,0 +1,59 @@
+/** What replaces a secret wherever it would have appeared. */
+export const REDACTED = '[REDACTED]';
+
+/** Headers that carry credentials; their values are never kept. */
+const CREDENTIAL_HEADERS = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  'api-key',
+  'x-auth-token',
+]);
+
+/**
+ * Every known key value, in the spellings it can take on the wire (raw, URL-encoded,
+ * form-encoded). Bounded so a long-running process that rotates often keeps only
+ * the recent ones.
+ */
+export class Secrets {
+  private readonly values: string[] = [];
+
+  add(key: string | undefined): void {
+    if (!key || key.length < 4) return;
+    for (const spelling of new Set([key, key.trim(), encodeURIComponent(key), encodeURIComponent(key).replace(/%20/g, '+')])) {
+      if (spelling.length >= 4 && !this.values.includes(spelling)) this.values.push(spelling);
+    }
+    // Longest first, so a longer spelling is never half-replaced by a shorter one.
+    this.values.sort((a, b) => b.length - a.length);
+    if (this.values.length > 64) this.values.length = 64;
+  }
+
+  /** `text` with every known key replaced by `[REDACTED]`. */
+  text(text: string): string {
+    let out = text;
+    for (const secret of this.values) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    return out;
+  }
+
+  /** A deep copy of a JSON-like value with every string (and object key) redacted. */
+  value(value: unknown, depth = 0): unknown {
+    if (typeof value === 'string') return this.text(value);
+    if (value === null || typeof value !== 'object' || depth > 32) return depth > 32 ? '[…]' : value;
+    if (Array.isArray(value)) return value.map((item) => this.value(item, depth + 1));
+    const copy: Record<string, unknown> = {};
+    for (const [field, item] of Object.entries(value)) copy[this.text(field)] = this.value(item, depth + 1);
+    return copy;
+  }
+
+  /** Response headers as a plain object, credential headers and echoed keys redacted. */
+  headers(headers: Headers, extraCredentialHeader?: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    headers.forEach((value, name) => {
+      const credential = CREDENTIAL_HEADERS.has(name) || name === extraCredentialHeader?.toLowerCase();
+      out[name] = credential ? REDACTED : this.text(value);
+    });
+    return out;
+  }
+}

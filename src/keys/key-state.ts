@@ -1,0 +1,196 @@
+import { InvalidApiKeyError } from '../errors/invalid-api-key-error.js';
+import { abortable } from '../internal/abort.js';
+import type { Secrets } from '../internal/redact.js';
+import type { KeyGrant, KeyProvider, KeyProviderReason, Logger, OnKeyInvalid } from '../options.js';
+import { toGrant } from '../options.js';
+import type { KeyErrorReason } from '../types.js';
+import { keyHint } from './fingerprint.js';
+import { hintFor } from './hints.js';
+import { type KeyLintMode, type KeyLintResult, lintApiKey } from './lint.js';
+
+/** The key one attempt uses, and which version of the client's key it was. */
+export interface Lease {
+  /** The key to send (trimmed under `keyLint: 'fix'`); undefined when `rejection` is set. */
+  key: string | undefined;
+  /** Bumped on every replacement: tells whether a rejected key is still the current one. */
+  version: number;
+  /** Failed refreshes seen when this lease was taken; a request shares only failures that happened after. */
+  failures: number;
+  /** Set when client-side checks rejected the key: nothing may be sent. */
+  rejection?: InvalidApiKeyError;
+}
+
+interface Current {
+  key: string | undefined;
+  expiresAt?: number;
+}
+
+interface KeyStateOptions {
+  apiKey: string | KeyGrant | KeyProvider | undefined;
+  onKeyInvalid: OnKeyInvalid | undefined;
+  refreshBeforeExpiryMs: number;
+  refreshTimeoutMs: number;
+  keyLint: KeyLintMode;
+  logger: Logger;
+  secrets: Secrets;
+}
+
+/**
+ * The client's one current key, and the single-flight refresh that replaces it.
+ * A refresh belongs to no caller: it runs under its own timeout, and each waiter
+ * can abort only its own wait.
+ */
+export class KeyState {
+  private current: Current | undefined;
+  private version = 0;
+  private failures = 0;
+  private lastFailure: { version: number; failures: number; error: InvalidApiKeyError } | undefined;
+  /** The one replacement in flight (after a rejection) and the one provider load in flight. */
+  private refresh: { version: number; promise: Promise<void> } | undefined;
+  private loading: { version: number; promise: Promise<void> } | undefined;
+  private lint: { key: string | undefined; result: KeyLintResult } | undefined;
+  private readonly provider: KeyProvider | undefined;
+
+  constructor(private readonly options: KeyStateOptions) {
+    const { apiKey } = options;
+    this.provider = typeof apiKey === 'function' ? apiKey : undefined;
+    if (!this.provider) this.current = toGrant(apiKey, 'apiKey') ?? { key: undefined };
+    options.secrets.add(this.current?.key);
+  }
+
+  /** Replaces the key at runtime; requests already rejected with the old one replay with this one. */
+  set(supply: string | KeyGrant): void {
+    const grant = toGrant(supply, 'setApiKey');
+    this.install(grant ?? { key: undefined });
+  }
+
+  /**
+   * The key for the next attempt: loads it from the provider the first time,
+   * refreshes a grant near its expiry (once per request), and lints it.
+   */
+  async acquire(signal: AbortSignal | undefined, mayRefreshExpiring: boolean): Promise<Lease> {
+    if (!this.current) await this.singleFlight('initial', signal);
+    const expiresAt = this.current?.expiresAt;
+    if (expiresAt !== undefined && this.provider && mayRefreshExpiring && expiresAt - Date.now() < this.options.refreshBeforeExpiryMs) {
+      // A failed early refresh is not fatal: the old key has not expired yet.
+      await this.singleFlight('expiring', signal).catch((error: unknown) => {
+        if (signal?.aborted) throw error;
+        this.options.logger.warn?.('keyguard: refreshing an expiring key failed; using the current key until it is rejected.');
+      });
+    }
+    const lease: Lease = { key: undefined, version: this.version, failures: this.failures };
+    const key = this.current?.key;
+    const lint = this.lintOnce(key);
+    if (lint.ok) lease.key = lint.key;
+    else lease.rejection = this.clientRejection(lint, key);
+    return lease;
+  }
+
+  /** The key to use after `lease` was rejected with `error`: a replacement, or the error (with `cause` when the hook threw). */
+  async replace(lease: Lease, error: InvalidApiKeyError, signal: AbortSignal | undefined): Promise<void> {
+    if (lease.version !== this.version) return; // Already replaced by another request: just replay.
+    const failed = this.lastFailure;
+    if (failed && failed.version === lease.version && failed.failures > lease.failures) throw failed.error;
+    if (this.refresh?.version !== this.version) {
+      const promise: Promise<void> = this.runReplacement(error).finally(() => {
+        if (this.refresh?.promise === promise) this.refresh = undefined;
+      });
+      promise.catch(() => {}); // Waiters handle the failure; a refresh nobody waits for any more must not be "unhandled".
+      this.refresh = { version: this.version, promise };
+    }
+    await abortable(this.refresh.promise, signal);
+  }
+
+  private async runReplacement(error: InvalidApiKeyError): Promise<void> {
+    const rejected = this.current?.key;
+    const { onKeyInvalid } = this.options;
+    const log = this.options.logger;
+    log.info?.(`keyguard: key ${error.keyHint ?? '(none)'} rejected (${error.reason}); ${onKeyInvalid ? 'calling onKeyInvalid' : this.provider ? 'asking the key provider' : 'no hook to replace it'}.`);
+    try {
+      const supply = await this.withTimeout((signal) =>
+        onKeyInvalid ? onKeyInvalid(error) : this.provider ? this.provider({ reason: error.reason, signal }) : undefined,
+      );
+      const grant = toGrant(supply, onKeyInvalid ? 'onKeyInvalid' : 'apiKey');
+      if (!grant || grant.key === rejected) throw error; // "No replacement": never loop on the same key.
+      this.install(grant);
+      log.info?.(`keyguard: key replaced with ${keyHint(grant.key)}.`);
+    } catch (thrown) {
+      const final = thrown === error ? error : error.withCause(thrown);
+      this.failures += 1;
+      this.lastFailure = { version: this.version, failures: this.failures, error: final };
+      throw final;
+    }
+  }
+
+  /** Loads a key from the provider, once for all concurrent callers. */
+  private singleFlight(reason: KeyProviderReason, signal: AbortSignal | undefined): Promise<void> {
+    if (this.loading?.version !== this.version) {
+      const promise: Promise<void> = this.load(reason).finally(() => {
+        if (this.loading?.promise === promise) this.loading = undefined;
+      });
+      promise.catch(() => {});
+      this.loading = { version: this.version, promise };
+    }
+    return abortable(this.loading.promise, signal);
+  }
+
+  private async load(reason: KeyProviderReason): Promise<void> {
+    const provider = this.provider;
+    if (!provider) return;
+    try {
+      const grant = toGrant(await this.withTimeout((signal) => provider({ reason, signal })), 'apiKey');
+      this.install(grant ?? { key: undefined });
+    } catch (cause) {
+      throw new InvalidApiKeyError({
+        reason: 'missing',
+        source: 'client',
+        message: `The key provider failed (${reason === 'initial' ? 'loading the key' : 'refreshing the key'}), so no key could be sent.`,
+        hint: 'Check the key provider passed as apiKey: it threw or returned something that is not a key.',
+        cause,
+      });
+    }
+  }
+
+  private install(grant: { key: string | undefined; expiresAt?: number }): void {
+    this.options.secrets.add(grant.key);
+    this.current = grant;
+    this.version += 1;
+  }
+
+  /** Runs a user callback under the refresh timeout, so a hung hook cannot hold every waiter forever. */
+  private async withTimeout<T>(run: (signal: AbortSignal) => T | Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    const ms = this.options.refreshTimeoutMs;
+    const timer = setTimeout(() => controller.abort(new Error(`The key refresh did not settle within ${ms} ms.`)), ms);
+    try {
+      return await abortable(Promise.resolve().then(() => run(controller.signal)), controller.signal);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Lints each key value once, and warns once per value when it had to be trimmed. */
+  private lintOnce(key: string | undefined): KeyLintResult {
+    if (this.lint?.key !== key || !this.lint) {
+      const result = lintApiKey(key, this.options.keyLint);
+      if (result.ok && result.problems.length) {
+        this.options.logger.warn?.(`keyguard: ${result.problems.map((p) => p.message).join(' ')}`);
+      }
+      this.lint = { key, result };
+    }
+    return this.lint.result;
+  }
+
+  private clientRejection(lint: KeyLintResult, key: string | undefined): InvalidApiKeyError {
+    const problem = lint.problems.find((p) => !p.fixed);
+    const reason: KeyErrorReason = problem?.code === 'missing' ? 'missing' : 'malformed';
+    return new InvalidApiKeyError({
+      reason,
+      source: 'client',
+      code: problem?.code,
+      message: `The API key was not sent: ${problem?.message ?? 'it failed the client-side checks.'}`,
+      hint: reason === 'missing' ? hintFor('missing') : `${problem?.message} ${'Or return a corrected key from onKeyInvalid.'}`,
+      keyHint: key && reason !== 'missing' ? keyHint(key) : undefined,
+    });
+  }
+}

@@ -1,0 +1,227 @@
+import * as z from 'zod/mini';
+import type { ErrorResponse } from './classify/classify.js';
+import { ConfigError } from './errors/config-error.js';
+import type { InvalidApiKeyError } from './errors/invalid-api-key-error.js';
+import type { KeyLintMode } from './keys/lint.js';
+import type { KeyErrorReason } from './types.js';
+
+/** A key with an optional expiry. A grant close to `expiresAt` is refreshed through the provider before use. */
+export interface KeyGrant {
+  key: string;
+  /** When the key stops working: a `Date` or epoch milliseconds. */
+  expiresAt?: Date | number;
+}
+
+/** What a provider or `onKeyInvalid` may return: a key, a grant, or nothing ("no replacement"). */
+export type KeySupply = string | KeyGrant;
+
+/** Why the provider is being asked for a key. */
+export type KeyProviderReason = 'initial' | 'expiring' | KeyErrorReason;
+
+/**
+ * Supplies the key lazily. Called once for any number of concurrent requests: first
+ * with `'initial'`, with `'expiring'` when a grant is about to expire, and with the
+ * rejection's reason when the API rejects the key and there is no `onKeyInvalid`.
+ * `signal` aborts when the refresh times out (after `timeoutMs`).
+ */
+export type KeyProvider = (context: { reason: KeyProviderReason; signal: AbortSignal }) => KeySupply | Promise<KeySupply>;
+
+/** Called once per rejected key. Return a new key to replay the failed requests; return nothing to give up. */
+export type OnKeyInvalid = (error: InvalidApiKeyError) => KeySupply | undefined | void | Promise<KeySupply | undefined | void>;
+
+/** Where the key travels. */
+export type AuthPlacement = { type: 'bearer' } | { type: 'header'; name: string } | { type: 'query'; name: string };
+
+/** The subset of `console` keyguard logs to. It never receives a key in clear. */
+export interface Logger {
+  debug?: (...args: unknown[]) => void;
+  info?: (...args: unknown[]) => void;
+  warn?: (...args: unknown[]) => void;
+  error?: (...args: unknown[]) => void;
+}
+
+/** How transient failures are retried. Each list replaces its default. */
+export interface RetryOptions {
+  /** Retries after the first attempt. @default 2 */
+  retries?: number;
+  /** The first backoff delay, before jitter. @default 500 */
+  minDelayMs?: number;
+  /** The longest backoff delay (server-directed delays are capped by `maxRetryAfterMs`). @default 8000 */
+  maxDelayMs?: number;
+  /** The longest `Retry-After` honoured; a longer one throws at once with `retryAfterMs` set. @default 60000 */
+  maxRetryAfterMs?: number;
+  /** Statuses that are retried. @default [408, 409, 429, 500, 502, 503, 504] */
+  statuses?: number[];
+  /** Methods retried without an idempotency key. @default ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'] */
+  methods?: string[];
+}
+
+/** A user's classifier: a reason for a key error, `null` for "not a key error", `undefined` to fall through to the built-in one. */
+export type KeyErrorClassifier = (response: ErrorResponse) => KeyErrorReason | null | undefined;
+
+/** Options of {@link createClient}. Only `baseUrl` is required. */
+export interface ClientOptions {
+  /** Absolute http(s) URL that prefixes every request path, e.g. `https://api.example.com/v1`. */
+  baseUrl: string;
+  /** The key, a grant with an expiry, or a provider callback. */
+  apiKey?: string | KeyGrant | KeyProvider | undefined;
+  /** Where the key travels. @default { type: 'bearer' } */
+  auth?: AuthPlacement;
+  /** Called once per rejected key; a returned key replays every request that failed with the old one. */
+  onKeyInvalid?: OnKeyInvalid;
+  /** How many times one request may be replayed with a new key. @default 1 */
+  maxKeyRefreshes?: number;
+  /** A grant this close to its `expiresAt` is refreshed through the provider before use. @default 30000 */
+  refreshBeforeExpiryMs?: number;
+  /** Retries of transient failures: a count, `false` for none, or the full policy. @default 2 */
+  retry?: number | false | RetryOptions;
+  /** Per attempt, in milliseconds. Also bounds a key refresh. @default 60000 */
+  timeoutMs?: number;
+  /** Sent with every request. */
+  headers?: Record<string, string>;
+  /** A custom fetch. @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /** Consulted first for every response, 2xx included. */
+  classifyKeyError?: KeyErrorClassifier;
+  /** Client-side key checks. @default 'fix' */
+  keyLint?: KeyLintMode;
+  /** Receives debug/info/warn/error lines, never a key in clear. @default silent */
+  logger?: Logger;
+}
+
+/** The fully resolved retry policy. */
+export type RetryPolicy = Required<RetryOptions>;
+
+/** Options after validation, with every default filled in. */
+export interface ResolvedOptions {
+  baseUrl: string;
+  apiKey: string | KeyGrant | KeyProvider | undefined;
+  auth: AuthPlacement;
+  onKeyInvalid: OnKeyInvalid | undefined;
+  maxKeyRefreshes: number;
+  refreshBeforeExpiryMs: number;
+  retry: RetryPolicy;
+  timeoutMs: number;
+  headers: Record<string, string>;
+  fetch: typeof fetch | undefined;
+  classifyKeyError: KeyErrorClassifier | undefined;
+  keyLint: KeyLintMode;
+  logger: Logger;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = {
+  retries: 2,
+  minDelayMs: 500,
+  maxDelayMs: 8000,
+  maxRetryAfterMs: 60_000,
+  statuses: [408, 409, 429, 500, 502, 503, 504],
+  methods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'],
+};
+
+const count = (what: string) =>
+  z.number({ error: `must be ${what}` }).check(z.int({ error: `must be ${what}` }), z.nonnegative({ error: `must be ${what}` }));
+const milliseconds = (what = 'a non-negative number of milliseconds') =>
+  z.number({ error: `must be ${what}` }).check(z.nonnegative({ error: `must be ${what}` }), z.lte(2_147_483_647, { error: `must be ${what} below 2^31` }));
+const fn = <T>() => z.custom<T>((value) => typeof value === 'function', { error: 'must be a function' });
+const headerName = z.string({ error: 'must be a header name' }).check(z.regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: 'must be a valid header name' }));
+const expiresAt = z.optional(z.union([z.date(), z.number()], { error: 'must be a Date or epoch milliseconds' }));
+const grant = z.object({ key: z.string({ error: 'must be a string' }), expiresAt });
+
+const retrySchema = z.object({
+  retries: z.optional(count('a whole number >= 0')),
+  minDelayMs: z.optional(milliseconds()),
+  maxDelayMs: z.optional(milliseconds()),
+  maxRetryAfterMs: z.optional(milliseconds()),
+  statuses: z.optional(z.array(z.number().check(z.int(), z.gte(100), z.lte(599)), { error: 'must be a list of HTTP statuses' })),
+  methods: z.optional(z.array(z.string(), { error: 'must be a list of HTTP methods' })),
+});
+const retryOption = z.optional(
+  z.union([count('a whole number >= 0'), z.literal(false), retrySchema], {
+    error: 'must be a number of retries, false, or { retries, minDelayMs, maxDelayMs, maxRetryAfterMs, statuses, methods }',
+  }),
+);
+
+const optionsSchema = z.object({
+  baseUrl: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL, e.g. "https://api.example.com/v1"' }),
+  apiKey: z.optional(
+    z.union([z.string(), grant, fn<KeyProvider>()], { error: 'must be a string, a { key, expiresAt } grant, or a function' }),
+  ),
+  auth: z.optional(
+    z.discriminatedUnion(
+      'type',
+      [
+        z.object({ type: z.literal('bearer') }),
+        z.object({ type: z.literal('header'), name: headerName }),
+        z.object({ type: z.literal('query'), name: z.string().check(z.minLength(1, { error: 'must not be empty' })) }),
+      ],
+      { error: "must be { type: 'bearer' }, { type: 'header', name } or { type: 'query', name }" },
+    ),
+  ),
+  onKeyInvalid: z.optional(fn<OnKeyInvalid>()),
+  maxKeyRefreshes: z.optional(count('a whole number >= 0')),
+  refreshBeforeExpiryMs: z.optional(milliseconds()),
+  retry: retryOption,
+  timeoutMs: z.optional(milliseconds('a positive number of milliseconds').check(z.positive({ error: 'must be a positive number of milliseconds' }))),
+  headers: z.optional(z.record(z.string(), z.string({ error: 'must be a string' }), { error: 'must be an object of header names to strings' })),
+  fetch: z.optional(fn<typeof fetch>()),
+  classifyKeyError: z.optional(fn<KeyErrorClassifier>()),
+  keyLint: z.optional(z.enum(['fix', 'strict', 'off'], { error: "must be 'fix', 'strict' or 'off'" })),
+  logger: z.optional(z.custom<Logger>((value) => typeof value === 'object' && value !== null, { error: 'must be an object with debug/info/warn/error methods' })),
+});
+
+/** Throws a {@link ConfigError} naming the first bad field. Never echoes a value (it may be a key). */
+function parseOrThrow<T>(schema: z.ZodMiniType<T>, value: unknown, prefix = ''): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const path = [prefix, ...(issue?.path ?? []).map(String)].filter(Boolean).join('.');
+  throw new ConfigError(path || 'options', issue?.message ?? 'is invalid');
+}
+
+/** Validates `createClient` options once and fills in every default. */
+export function resolveOptions(options: ClientOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'must be an object with at least baseUrl');
+  const parsed = parseOrThrow(optionsSchema, options);
+  return {
+    baseUrl: parsed.baseUrl.replace(/\/+$/, ''),
+    apiKey: options.apiKey,
+    auth: parsed.auth ?? { type: 'bearer' },
+    onKeyInvalid: options.onKeyInvalid,
+    maxKeyRefreshes: parsed.maxKeyRefreshes ?? 1,
+    refreshBeforeExpiryMs: parsed.refreshBeforeExpiryMs ?? 30_000,
+    retry: resolveRetry(DEFAULT_RETRY, parsed.retry),
+    timeoutMs: parsed.timeoutMs ?? 60_000,
+    headers: { ...parsed.headers },
+    fetch: options.fetch,
+    classifyKeyError: options.classifyKeyError,
+    keyLint: parsed.keyLint ?? 'fix',
+    logger: options.logger ?? {},
+  };
+}
+
+/** Merges a client's or request's `retry` option over a base policy. Validates it first. */
+export function resolveRetry(base: RetryPolicy, retry: unknown, option = 'retry'): RetryPolicy {
+  const value = parseOrThrow(retryOption, retry, option);
+  if (value === undefined) return base;
+  if (value === false) return { ...base, retries: 0 };
+  if (typeof value === 'number') return { ...base, retries: value };
+  const merged = { ...base };
+  for (const [field, item] of Object.entries(value)) if (item !== undefined) Object.assign(merged, { [field]: item });
+  merged.methods = merged.methods.map((m) => m.toUpperCase());
+  return merged;
+}
+
+/** Validates a per-request number option such as `timeoutMs`. */
+export function checkTimeout(value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  return parseOrThrow(z.number().check(z.positive({ error: 'must be a positive number of milliseconds' }), z.lte(2_147_483_647)), value, 'timeoutMs');
+}
+
+/** Turns what a provider or hook returned into a grant with epoch-ms expiry, or undefined for "no key". */
+export function toGrant(supply: unknown, option: string): { key: string; expiresAt?: number } | undefined {
+  if (supply === undefined || supply === null) return undefined;
+  const parsed = parseOrThrow(z.union([z.string(), grant], { error: 'must return a string or a { key, expiresAt } grant' }), supply, option);
+  if (typeof parsed === 'string') return { key: parsed };
+  if (parsed.expiresAt === undefined) return { key: parsed.key };
+  return { key: parsed.key, expiresAt: parsed.expiresAt instanceof Date ? parsed.expiresAt.getTime() : parsed.expiresAt };
+}
