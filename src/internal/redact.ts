@@ -22,7 +22,8 @@ export class Secrets {
 
   add(key: string | undefined): void {
     if (!key || key.length < 4) return;
-    for (const spelling of new Set([key, key.trim(), encodeURIComponent(key), encodeURIComponent(key).replace(/%20/g, '+')])) {
+    const spellings = [key, key.trim()].flatMap((k) => [k, encodeURIComponent(k), new URLSearchParams({ k }).toString().slice(2)]);
+    for (const spelling of new Set(spellings)) {
       if (spelling.length >= 4 && !this.values.includes(spelling)) this.values.push(spelling);
     }
     // Longest first, so a longer spelling is never half-replaced by a shorter one.
