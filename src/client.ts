@@ -243,7 +243,14 @@ async function execute(
   const sendOnce = async (key: string | undefined): Promise<{ ok: true; value: unknown } | { ok: false; keyError: InvalidApiKeyError }> => {
     const attemptUrl = new URL(url);
     const attemptHeaders = new Headers(headers);
-    if (key !== undefined) placeKey(config, attemptUrl, attemptHeaders, key);
+    if (key !== undefined) {
+      try {
+        placeKey(config, attemptUrl, attemptHeaders, key);
+      } catch {
+        // Only reachable with keyLint: 'off' — a key a header cannot carry is still a typed key error.
+        return { ok: false, keyError: unsendableKey(key) };
+      }
+    }
     const safeUrl = secrets.text(attemptUrl.href);
     logger.debug?.(`keyguard: ${method} ${safeUrl} (attempt ${attempts})`);
 
@@ -371,6 +378,17 @@ function classifyResponse(
   const reason = verdict ?? builtIn?.reason;
   if (!reason) return undefined;
   return { reason, description: builtIn ?? describeErrorBody(response.body) };
+}
+
+function unsendableKey(key: string): InvalidApiKeyError {
+  return new InvalidApiKeyError({
+    reason: 'malformed',
+    source: 'client',
+    code: 'invalid-character',
+    message: 'The API key was not sent: it contains characters an HTTP header cannot carry.',
+    hint: 'Copy the key again as plain text (no line breaks or invisible characters), or return a corrected key from onKeyInvalid.',
+    keyHint: keyHint(key),
+  });
 }
 
 function placeKey(config: ResolvedOptions, url: URL, headers: Headers, key: string): void {

@@ -38,7 +38,7 @@ describe('each status becomes its error class', () => {
   it.each(table)('%i → %s', async (status, body, Class, name) => {
     server.use(
       http.get(`${BASE}/x`, () =>
-        typeof body === 'string' ? new HttpResponse(body, { status, headers: { 'x-request-id': 'req_42' } }) : HttpResponse.json(body, { status, headers: { 'x-request-id': 'req_42' } }),
+        typeof body === 'string' ? new HttpResponse(body, { status, headers: { 'x-request-id': 'req_42' } }) : HttpResponse.json(body as Record<string, unknown>, { status, headers: { 'x-request-id': 'req_42' } }),
       ),
     );
     const error = await createClient(noRetry).get('/x').catch((e: unknown) => e);
@@ -160,7 +160,8 @@ describe('the user classifier', () => {
 describe('type guards across two copies of the package', () => {
   it('recognise errors from a separately loaded copy', async () => {
     vi.resetModules();
-    const copy = (await import('../src/index.js?copy')) as typeof import('../src/index.js');
+    const specifier = '../src/index.js?copy'; // A query string makes the loader evaluate the module a second time.
+    const copy = (await import(/* @vite-ignore */ specifier)) as typeof import('../src/index.js');
     expect(copy.InvalidApiKeyError).not.toBe(InvalidApiKeyError);
     const foreign = new copy.InvalidApiKeyError({ reason: 'expired', source: 'client', message: 'm', hint: 'h' });
     const foreignApi = new copy.NotFoundError({ status: 404, message: 'm', body: null, headers: {}, method: 'GET', url: 'u' });

@@ -25,7 +25,7 @@ function keyedApi(valid: Set<string>, rejection = { error: { code: 'api_key_expi
 describe('the key-error replay', () => {
   it('runs onKeyInvalid once for 50 concurrent requests failing with one expired key, and all 50 succeed', async () => {
     const seen = keyedApi(new Set([NEW]));
-    const onKeyInvalid = vi.fn(async () => {
+    const onKeyInvalid = vi.fn(async (_error: InvalidApiKeyError) => {
       await delay(20);
       return NEW;
     });
@@ -296,12 +296,12 @@ describe('setApiKey', () => {
 describe('client-side key checks go through the hook', () => {
   it('sends nothing for a quoted key and replays with the key the hook returns', async () => {
     const seen = keyedApi(new Set([NEW]));
-    const onKeyInvalid = vi.fn(() => NEW);
+    const onKeyInvalid = vi.fn((_error: InvalidApiKeyError) => NEW);
     const client = createClient({ baseUrl: BASE, apiKey: `"${NEW}"`, onKeyInvalid });
     await expect(client.get('/me')).resolves.toMatchObject({ key: 'new' });
-    const error = onKeyInvalid.mock.calls[0]?.[0] as unknown as InvalidApiKeyError;
+    const error = onKeyInvalid.mock.calls[0]?.[0];
     expect(error).toMatchObject({ reason: 'malformed', source: 'client', status: undefined });
-    expect(error.hint).toMatch(/wrapped in quotes/);
+    expect(error?.hint).toMatch(/wrapped in quotes/);
     expect(seen).toEqual([NEW]);
   });
 
@@ -325,5 +325,21 @@ describe('client-side key checks go through the hook', () => {
     const client = createClient({ baseUrl: BASE });
     await expect(client.get('/health', { auth: false })).resolves.toEqual({ up: true });
     expect(authorization).toBeNull();
+  });
+
+  it('with keyLint off, a key a header cannot carry is still a typed key error, not a crash', async () => {
+    const seen = keyedApi(new Set([NEW]));
+    const client = createClient({ baseUrl: BASE, apiKey: 'sk_test_line\nbreak_0000', keyLint: 'off' });
+    await expect(client.get('/me')).rejects.toMatchObject({ name: 'InvalidApiKeyError', reason: 'malformed', source: 'client', code: 'invalid-character' });
+    expect(seen).toHaveLength(0);
+  });
+
+  it('does not send a grant whose expiresAt has passed: the hook gets an expired client-side error', async () => {
+    const seen = keyedApi(new Set([NEW]));
+    const onKeyInvalid = vi.fn((_error: InvalidApiKeyError) => NEW);
+    const client = createClient({ baseUrl: BASE, apiKey: { key: OLD, expiresAt: Date.now() - 1 }, onKeyInvalid });
+    await expect(client.get('/me')).resolves.toMatchObject({ key: 'new' });
+    expect(onKeyInvalid.mock.calls[0]?.[0]).toMatchObject({ reason: 'expired', source: 'client', keyHint: 'sk_t…aaaa' });
+    expect(seen).toEqual([NEW]);
   });
 });

@@ -18,17 +18,16 @@ const CREDENTIAL_HEADERS = new Set([
  * the recent ones.
  */
 export class Secrets {
-  private readonly values: string[] = [];
+  private readonly keys: string[] = [];
+  private values: string[] = [];
 
   add(key: string | undefined): void {
-    if (!key || key.length < 4) return;
-    const spellings = [key, key.trim()].flatMap((k) => [k, encodeURIComponent(k), new URLSearchParams({ k }).toString().slice(2)]);
-    for (const spelling of new Set(spellings)) {
-      if (spelling.length >= 4 && !this.values.includes(spelling)) this.values.push(spelling);
-    }
+    if (!key || key.length < 4 || this.keys.includes(key)) return;
+    this.keys.push(key);
+    if (this.keys.length > 16) this.keys.shift(); // Oldest first out.
+    const spellings = this.keys.flatMap((k) => [k, k.trim()]).flatMap((k) => [k, encodeURIComponent(k), new URLSearchParams({ k }).toString().slice(2)]);
     // Longest first, so a longer spelling is never half-replaced by a shorter one.
-    this.values.sort((a, b) => b.length - a.length);
-    if (this.values.length > 64) this.values.length = 64;
+    this.values = [...new Set(spellings)].filter((spelling) => spelling.length >= 4).sort((a, b) => b.length - a.length);
   }
 
   /** `text` with every known key replaced by `[REDACTED]`. */

@@ -81,8 +81,9 @@ export class KeyState {
     const lease: Lease = { key: undefined, version: this.version, failures: this.failures };
     const key = this.current?.key;
     const lint = this.lintOnce(key);
-    if (lint.ok) lease.key = lint.key;
-    else lease.rejection = this.clientRejection(lint, key);
+    if (!lint.ok) lease.rejection = this.clientRejection(lint, key);
+    else if (!this.provider && expiresAt !== undefined && expiresAt <= Date.now()) lease.rejection = this.pastExpiry(key);
+    else lease.key = lint.key;
     return lease;
   }
 
@@ -179,6 +180,17 @@ export class KeyState {
       this.lint = { key, result };
     }
     return this.lint.result;
+  }
+
+  /** A grant whose `expiresAt` has passed is not sent: it goes through the hook like a server rejection. */
+  private pastExpiry(key: string | undefined): InvalidApiKeyError {
+    return new InvalidApiKeyError({
+      reason: 'expired',
+      source: 'client',
+      message: 'The API key was not sent: its grant expired (expiresAt is in the past).',
+      hint: hintFor('expired'),
+      keyHint: key ? keyHint(key) : undefined,
+    });
   }
 
   private clientRejection(lint: KeyLintResult, key: string | undefined): InvalidApiKeyError {
