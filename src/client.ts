@@ -486,6 +486,8 @@ function makeEndpoint(
     const path = definition.path.replace(/\{([^{}]+)\}/g, (_, name: string) => {
       const value = (params as Record<string, unknown> | undefined)?.[name];
       if (value === undefined || value === null || value === '') throw new ConfigError(`params.${name}`, 'is required by the path');
+      // URL parsing resolves "." and ".." (even encoded), which would send the request to another route.
+      if (/^(?:\.|%2e){1,2}$/i.test(String(value))) throw new ConfigError(`params.${name}`, 'must not be "." or ".."');
       return encodeURIComponent(String(value));
     });
     const { headers, signal, timeoutMs, idempotencyKey, retry } = input as RequestOptions;
