@@ -19,35 +19,90 @@ export interface KeyErrorClassification {
 /** The classifier reads at most this much of a body. */
 export const CLASSIFY_BODY_LIMIT = 64 * 1024;
 
-/** Fields that carry an error's machine code, most specific first. */
-const CODE_FIELDS = ['code', 'error_code', 'errorCode', 'type', 'reason', 'status', 'error'] as const;
-/** Fields that carry human text, most specific first. */
-const MESSAGE_FIELDS = ['message', 'detail', 'error_description', 'description', 'msg', 'title', 'error'] as const;
+// ---------------------------------------------------------------------------
+// Limits: every walk is bounded, so no body (huge, deep, cyclic, hostile) is slow.
+// ---------------------------------------------------------------------------
+const MAX_DEPTH = 6;
+const MAX_KEYS = 50; // per object
+const MAX_ITEMS = 10; // per array
+const MAX_NODES = 200; // objects and arrays visited
+const MAX_STRINGS = 100; // texts kept
+const STRING_LIMIT = 2000; // characters kept of one text
+const TEXT_BODY_LIMIT = 4096; // characters of a plain-text / HTML body read as one statement
+const HEADER_LIMIT = 4096;
 
-/** A key is the subject: the text talks about an API key, token or credentials. */
+// ---------------------------------------------------------------------------
+// Vocabulary: the one place that decides what words mean.
+// ---------------------------------------------------------------------------
+
+/**
+ * The statement is about the key: an API key, token or credentials. A bare "key" counts only
+ * as "the/your/this/invalid key", never as a field name ("Unrecognized key: \"color\"", "Invalid key 'id'").
+ */
 const KEY_SUBJECT =
-  /api[\s_-]?key|apikey|access[\s_-]?key|secret[\s_-]?key|subscription[\s_-]?key|\bkey\b|token|credential|authenticat|unauthori[sz]ed|invalid_auth|not_authed|bearer|signature/i;
-/** Not about the key itself: permissions, scopes, quota, rate limits, billing. */
+  /api[\s_-]?key|apikey|(?:access|secret|subscription|auth)[\s_-]?key|(?<![a-z])(?:the|your|this|that|provided|an?|invalid|incorrect|wrong|bad) key(?![a-z])(?!\s*(?:\(s\)|:|['"`]))|token(?![a-z])|credential|authenticat|unauthori[sz]ed|invalid_auth|not_authed|bearer|authori[sz]ation header|account[\s_](?:inactive|deactivated|disabled|suspended)/i;
+
+/** The statement is about something else: permissions, scopes, restrictions, quota, rate limits, billing. */
 const NOT_THE_KEY =
-  /permission|scope|not allowed|forbidden to|access to (?:this|the) resource|resource not accessible|insufficient[\s_](?:privilege|permission|scope|quota)|quota|rate[\s_-]?limit|too many requests|billing|credit|plan does not|upgrade your plan|payment/i;
+  /permission|scope|not allowed|forbidden to|access to (?:this|the) resource|resource not accessible|insufficient[\s_]|restricted|referr?er|(?<![a-z])ip(?![a-z])|from location|service[\s_]blocked|are blocked|quota|rate[\s_-]?limit|too many requests|too quickly|context length|billing|credit|plan does not|upgrade your plan|payment/i;
 
-const EXPIRED = /expired?\b|expir(?:y|ation)|token_expired|key_expired/i;
-const REVOKED = /revoked?|disabled|deactivated|inactive|suspended|deleted|blocked|banned|blacklisted|no longer (?:valid|active)|account_inactive/i;
-const MISSING =
-  /missing|not (?:been )?provided|no (?:api[\s_-]?)?(?:key|token|credentials|authentication)|(?:key|token|credentials|authorization header|authentication token|authentication) (?:is |are )?required|must (?:provide|include|supply)|not_authed|unauthenticated|did not provide|didn't provide|without (?:an? )?(?:api )?key/i;
-const MALFORMED =
-  /invalid|incorrect|malformed|not valid|isn't valid|unrecogni[sz]ed|unknown (?:api[\s_-]?)?(?:key|token)|wrong|bad (?:api[\s_-]?)?(?:key|token)|bad credentials|not found|does not exist|doesn't exist|could not (?:be )?(?:validate|verif|authenticat)|failed to (?:validate|verify)/i;
+type Cue = 'expired' | 'revoked' | 'missing' | 'malformed' | 'generic';
 
-/** One reason mentioned only as an alternative ("invalid or expired") does not count as known. */
-const ALTERNATIVES = /\bor\b|\//i;
+/** What a statement says happened to the key. `generic` is a rejection that gives no reason. */
+const CUES: Record<Cue, RegExp> = {
+  expired: /expir(?:ed|y|ation)/i,
+  revoked: /revoked|disabled|deactivated|inactive|suspended|deleted|blocked|banned|(?:black|block)-?listed/i,
+  missing:
+    /missing|not (?:been )?(?:provided|set|sent|supplied)|(?<![a-z])no (?:api[\s_-]?|auth(?:entication)? |access )?(?:key|token|credentials?|authentication|authorization)(?![a-z])|(?:key|token|credentials|header) (?:is |are |was )?required|must (?:provide|include|supply)|not_authed|did not provide|didn't provide|without (?:an? |any )?(?:api[\s_-]?key|key|token|credentials|authentication)|please use (?:an? |your )?api[\s_-]?key|(?:credentials|authentication|authorization header) (?:were |was )?not found/i,
+  malformed:
+    /invalid|incorrect|malformed|not valid|isn't valid|unrecogni[sz]ed|unknown (?:api[\s_-]?)?(?:key|token)|wrong|bad (?:api[\s_-]?)?(?:key|token|credential)|not found|does not exist|doesn't exist|no such|(?:could not|couldn't|cannot|can't|unable to|failed to) (?:validate|verify|decode|parse)|deprecated|not supported|unsupported|(?:remove|drop) the \S{1,20} prefix|use an? (?:api[\s_-]?key|key|token) as/i,
+  generic:
+    /(?:failed to|could not|couldn't|unable to|cannot) authenticate|authentication (?:failed|error)|not authenticated|unauthenticated|unauthori[sz]ed|not authori[sz]ed|access denied|forbidden|no longer valid|rejected/i,
+};
+const STRONG: readonly Cue[] = ['expired', 'revoked', 'missing'];
 
-type Fields = { codes: string[]; messages: string[]; ok?: boolean };
+/** "invalid or expired", "missing/invalid": the API itself does not know which. */
+const ALTERNATIVES = /(?<![a-z])or(?![a-z])|\w\/\w/i;
+const URL = /\bhttps?:\/\/[^\s"'<>)]*/gi;
+
+/** Fields that carry an error's machine code, most specific first. */
+const CODE_FIELDS = ['code', 'error_code', 'errorCode', '__type', 'category', 'reason', 'type', 'status', 'error', 'id'];
+/** Fields that carry human text, most specific first. */
+const MESSAGE_FIELDS = [
+  'message',
+  'detail',
+  'error_description',
+  'description',
+  'userMessage',
+  'user_message',
+  'developerMessage',
+  'developer_message',
+  'msg',
+  'errors',
+  'error',
+  'title',
+];
+/** A string under a field whose name looks like this is read as a statement about the error. */
+const KNOWN_FIELDS = [...new Set([...CODE_FIELDS, ...MESSAGE_FIELDS])];
+const TEXT_FIELD = /message|msg|detail|description|error|title|reason|code|type|category|^status$|^id$/i;
+const TOKEN = /^[\w.:-]{1,100}$/;
+const GENERIC_CODE = /^(?:error|errors|fail|failed|failure|false|true|null|undefined)$/i;
+
+// ---------------------------------------------------------------------------
+// Public API
+// ---------------------------------------------------------------------------
 
 /**
  * Decides whether a response means "this key is no good", and why. Understands flat
  * and nested JSON envelopes, `errors[]`, RFC 9457 problem details, RFC 6750
  * `WWW-Authenticate` challenges, plain text, HTML and empty bodies. Never throws;
  * reads at most 64 KiB of a body.
+ *
+ * The rule: a statement in the response must name the key (key, token, credentials,
+ * authentication) together with what is wrong with it (expired, revoked, missing,
+ * invalid…). A bare 401 is a key error whose reason is `unknown`; any other status
+ * needs such a statement. 429 and 5xx never are; permission, scope, restriction,
+ * quota and rate-limit statements are not.
  *
  * @returns the reason (with the API's code and message when present), or `null`
  * when the response is not a key error.
@@ -67,150 +122,290 @@ export function classifyKeyError(response: ErrorResponse): KeyErrorClassificatio
   }
 }
 
-function classify(response: ErrorResponse): KeyErrorClassification | null {
-  const status = Number(response?.status);
-  const fields = collectFields(bodyValue(response?.body));
-  const challenge = bearerChallenge(response?.headers);
-  const { code, message } = describeFields(fields);
-  const text = [...fields.codes, ...fields.messages, challenge?.error ?? '', challenge?.description ?? ''].join(' \n ');
-
-  const result = (reason: KeyErrorReason): KeyErrorClassification => {
-    const out: KeyErrorClassification = { reason };
-    if (code !== undefined) out.code = code;
-    const description = message ?? challenge?.description;
-    if (description !== undefined) out.message = description;
-    return out;
-  };
-
-  if (status === 429 || status >= 500 || NOT_THE_KEY.test(text)) return null;
-  if (challenge?.error === 'insufficient_scope' || challenge?.error === 'invalid_request') return null;
-
-  const reason = reasonFrom(text);
-  if (challenge?.error === 'invalid_token') return result(reason ?? 'malformed');
-  if (status === 401) {
-    // RFC 6750 §3.1: a challenge without an error code answers a request that carried no credentials.
-    if (challenge && !challenge.error && !reason) return result('missing');
-    return result(reason ?? 'unknown');
-  }
-  // Any other status (2xx envelopes, 400, 403, …) must say outright that the key itself is bad.
-  if (status >= 200 && status < 300 && fields.ok !== false && !fields.codes.length) return null;
-  if (reason && KEY_SUBJECT.test(text)) return result(reason);
-  return null;
-}
-
-/** The reason the text gives, or undefined when it gives none (or only as one of several alternatives). */
-function reasonFrom(text: string): KeyErrorReason | undefined {
-  const strong: KeyErrorReason[] = [];
-  if (EXPIRED.test(text)) strong.push('expired');
-  if (REVOKED.test(text)) strong.push('revoked');
-  if (MISSING.test(text)) strong.push('missing');
-  const malformed = MALFORMED.test(text);
-  if (strong.length === 1) {
-    // "not valid or has expired": the API itself does not know which.
-    if (malformed && ALTERNATIVES.test(text) && alternativesMention(text, strong[0] as KeyErrorReason)) return 'unknown';
-    return strong[0];
-  }
-  if (strong.length > 1) return 'unknown';
-  return malformed ? 'malformed' : undefined;
-}
-
-function alternativesMention(text: string, reason: KeyErrorReason): boolean {
-  const pattern = reason === 'expired' ? EXPIRED : reason === 'revoked' ? REVOKED : MISSING;
-  return text.split('\n').some((line) => {
-    const match = line.match(/(?:invalid|not valid|incorrect)[^.\n]{0,40}\b(?:or|\/)\b[^.\n]{0,40}|[^.\n]{0,40}\b(?:or|\/)\b[^.\n]{0,40}(?:invalid|not valid|incorrect)/i);
-    return match !== null && pattern.test(match[0]);
-  });
-}
-
-/** The body as a value: JSON text is parsed (first 64 KiB), other text stays text. */
-function bodyValue(body: unknown): unknown {
-  if (typeof body !== 'string') return body;
-  const text = body.length > CLASSIFY_BODY_LIMIT ? body.slice(0, CLASSIFY_BODY_LIMIT) : body;
-  const trimmed = text.trim();
-  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
-    try {
-      return JSON.parse(trimmed);
-    } catch {
-      // Not JSON after all (or cut at the limit): read it as text.
-    }
-  }
-  return htmlToText(text);
-}
-
-function htmlToText(text: string): string {
-  if (!/<[a-z!/]/i.test(text)) return text;
-  const title = text.match(/<title[^>]*>([^<]{0,500})<\/title>/i)?.[1] ?? '';
-  const h1 = text.match(/<h1[^>]*>([^<]{0,500})<\/h1>/i)?.[1] ?? '';
-  return `${title}\n${h1}`.trim();
-}
-
-/** Gathers codes and messages from the usual envelope shapes, bounded in depth and count. */
-function collectFields(value: unknown): Fields {
-  const fields: Fields = { codes: [], messages: [] };
-  if (typeof value === 'string') {
-    if (value.trim()) fields.messages.push(value.trim().slice(0, 2000));
-    return fields;
-  }
-  if (value && typeof value === 'object' && !Array.isArray(value) && (value as Record<string, unknown>).ok === false) {
-    fields.ok = false;
-  }
-  visit(value, fields, 0);
-  return fields;
-}
-
-function visit(value: unknown, fields: Fields, depth: number): void {
-  if (depth > 4 || fields.messages.length + fields.codes.length > 40 || value === null || typeof value !== 'object') return;
-  if (Array.isArray(value)) {
-    for (const item of value.slice(0, 5)) visit(item, fields, depth + 1);
-    return;
-  }
-  const record = value as Record<string, unknown>;
-  for (const field of CODE_FIELDS) {
-    const item = record[field];
-    const isCode = typeof item === 'number' || (typeof item === 'string' && /^[\w.:-]{1,100}$/.test(item));
-    if (isCode && !(field === 'status' && typeof item === 'number')) fields.codes.push(String(item));
-  }
-  for (const field of MESSAGE_FIELDS) {
-    const item = record[field];
-    if (typeof item === 'string' && item.trim() && !/^[\w.:-]{1,100}$/.test(item)) fields.messages.push(item.trim().slice(0, 2000));
-  }
-  for (const nested of ['error', 'errors', 'fault', 'details', 'data']) {
-    if (typeof record[nested] === 'object') visit(record[nested], fields, depth + 1);
-  }
-}
-
 /** The API's own code and most specific message in a body, whatever its envelope. Never throws. */
 export function describeErrorBody(body: unknown): { code?: string; message?: string } {
   try {
-    return describeFields(collectFields(bodyValue(body)));
+    return describe(readBody(body));
   } catch {
     return {};
   }
 }
 
-function describeFields(fields: Fields): { code?: string; message?: string } {
-  const codes = fields.codes.filter((c) => !/^\d{3}$/.test(c));
-  // A key-related code says more than a generic one ("API_KEY_INVALID" over "INVALID_ARGUMENT").
-  const code = codes.find((c) => /key|token|auth|credential/i.test(c)) ?? codes[0];
-  // The most specific message: a sentence over a short title.
-  const message = fields.messages.find((m) => m.length > 30) ?? fields.messages[0];
-  const out: { code?: string; message?: string } = {};
-  if (code !== undefined) out.code = code;
-  if (message !== undefined) out.message = message;
+// ---------------------------------------------------------------------------
+// The decision
+// ---------------------------------------------------------------------------
+
+function classify(response: ErrorResponse): KeyErrorClassification | null {
+  const status = Number(response.status);
+  if (status === 429 || status >= 500) return null;
+  const challenge = bearerChallenge(headerValue(response.headers, 'www-authenticate'));
+  if (challenge?.error === 'insufficient_scope') return null;
+  const body = readBody(response.body);
+  // A 2xx is an error only when its envelope says so (`{"ok":false,…}`).
+  if (status >= 200 && status < 300 && !body.failed) return null;
+
+  const statements = [...body.texts, ...(challenge?.description ? [challenge.description] : [])].map(judge);
+  const aboutKey = statements.filter((s) => s.aboutKey);
+
+  const result = (reason: KeyErrorReason): KeyErrorClassification => {
+    const { code = challenge?.error, message = challenge?.description } = describe(body);
+    return { reason, ...(code === undefined ? {} : { code }), ...(message === undefined ? {} : { message }) };
+  };
+
+  // Any status: a statement says what is wrong with the key; RFC 6750 `invalid_token` says it is wrong.
+  if (aboutKey.some((s) => s.cues.some((c) => c !== 'generic')) || challenge?.error === 'invalid_token') {
+    return result(reasonOf(aboutKey));
+  }
+  // Otherwise only a 401 is a key error, and only when nothing says it is about something else.
+  if (status !== 401 || statements.some((s) => s.notTheKey)) return null;
+  // RFC 6750 §3.1: a bare challenge (no error code) answers a request without credentials.
+  if (challenge && !challenge.error && body.empty) return result('missing');
+  return result('unknown');
+}
+
+interface Statement {
+  cues: Cue[];
+  aboutKey: boolean;
+  notTheKey: boolean;
+  ambiguous: boolean;
+}
+
+/** What one text says: is it about the key, and what does it say happened to it. */
+function judge(raw: string): Statement {
+  const text = raw.replace(URL, ' ');
+  const cues = (Object.keys(CUES) as Cue[]).filter((cue) => CUES[cue].test(text));
+  const notTheKey = NOT_THE_KEY.test(text);
+  const aboutKey = !notTheKey && cues.length > 0 && KEY_SUBJECT.test(text);
+  const strong = cues.some((c) => STRONG.includes(c));
+  return { cues, aboutKey, notTheKey, ambiguous: aboutKey && strong && cues.length > 1 && ALTERNATIVES.test(text) };
+}
+
+/** One reason from the statements about the key: a single stated cause wins; alternatives or conflicts are `unknown`. */
+function reasonOf(statements: Statement[]): KeyErrorReason {
+  if (statements.some((s) => s.ambiguous)) return 'unknown';
+  const strong = new Set(statements.flatMap((s) => s.cues.filter((c) => STRONG.includes(c))));
+  if (strong.size === 1) return [...strong][0] as KeyErrorReason;
+  if (strong.size > 1) return 'unknown';
+  return statements.some((s) => s.cues.includes('malformed')) ? 'malformed' : 'unknown';
+}
+
+// ---------------------------------------------------------------------------
+// Reading the body
+// ---------------------------------------------------------------------------
+
+interface Candidate {
+  value: string;
+  rank: number; // field priority
+  depth: number;
+}
+
+interface Body {
+  /** Every text that may say something about the error. */
+  texts: string[];
+  codes: Candidate[];
+  messages: Candidate[];
+  /** The body is empty. */
+  empty: boolean;
+  /** A JSON envelope says the call failed (`ok: false`, `success: false`, `status: "error"`, an `error` field). */
+  failed: boolean;
+}
+
+/** The body as texts, codes and messages: JSON text is parsed (first 64 KiB), HTML reduced to its text. */
+function readBody(raw: unknown): Body {
+  const body: Body = { texts: [], codes: [], messages: [], empty: false, failed: false };
+  if (raw === undefined || raw === null) {
+    body.empty = true;
+    return body;
+  }
+  if (typeof raw !== 'string') {
+    walk(raw, body);
+    return body;
+  }
+  const text = raw.length > CLASSIFY_BODY_LIMIT ? raw.slice(0, CLASSIFY_BODY_LIMIT) : raw;
+  const trimmed = text.trim();
+  if (!trimmed) {
+    body.empty = true;
+    return body;
+  }
+  if (/^[[{"]/.test(trimmed)) {
+    try {
+      walk(JSON.parse(trimmed), body);
+      return body;
+    } catch {
+      // Not JSON after all (or cut at the limit): read it as text.
+    }
+  }
+  const html = /<(?:!doctype|html|head|body|title|h1|p|div|center)\b/i.test(trimmed);
+  const plain = (html ? htmlToText(trimmed) : trimmed).slice(0, TEXT_BODY_LIMIT);
+  if (plain) body.texts.push(plain);
+  const headline = html ? (htmlHeadline(trimmed) ?? plain.slice(0, 200)) : plain.slice(0, STRING_LIMIT);
+  if (headline) body.messages.push({ value: headline, rank: 0, depth: 0 });
+  return body;
+}
+
+function htmlToText(html: string): string {
+  return decodeEntities(
+    html
+      .replace(/<(script|style)\b[^]*?(?:<\/\1\s*>|$)/gi, ' ')
+      .replace(/<[^<>]*>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
+}
+
+function htmlHeadline(html: string): string | undefined {
+  const match = /<title[^<>]*>([^<]{1,500})<\/title>/i.exec(html) ?? /<h1[^<>]*>([^<]{1,500})<\/h1>/i.exec(html);
+  const text = match?.[1] ? decodeEntities(match[1].replace(/\s+/g, ' ').trim()) : '';
+  return text || undefined;
+}
+
+function decodeEntities(text: string): string {
+  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'" };
+  return text.replace(/&(amp|lt|gt|quot|apos|nbsp|#39);/g, (_, name: string) => named[name] ?? '');
+}
+
+/** Walks a JSON-like value breadth-first, shallow fields first, within the limits; hostile objects cannot make it throw. */
+function walk(root: unknown, body: Body): void {
+  if (typeof root === 'string') {
+    addText(body, root, 'message', 0);
+    return;
+  }
+  if (!isObject(root)) return;
+  body.failed = saysFailure(root);
+  const seen = new Set<object>();
+  let queue: { value: object; field: string }[] = [{ value: root, field: '' }];
+  for (let depth = 0; depth <= MAX_DEPTH && queue.length > 0; depth += 1) {
+    const next: { value: object; field: string }[] = [];
+    for (const { value, field } of queue) {
+      if (seen.has(value) || seen.size >= MAX_NODES) continue;
+      seen.add(value);
+      for (const [key, item] of entries(value, field)) {
+        if (typeof item === 'string' || typeof item === 'number') addText(body, item, key, depth);
+        else if (isObject(item)) next.push({ value: item, field: key });
+      }
+    }
+    queue = next;
+  }
+}
+
+/** The first entries of an object (or array, whose items take the array's field name). */
+function entries(value: object, field: string): [string, unknown][] {
+  const out: [string, unknown][] = [];
+  if (safe(() => Array.isArray(value), false)) {
+    const length = safe(() => Number((value as unknown[]).length) || 0, 0);
+    for (let i = 0; i < Math.min(length, MAX_ITEMS); i += 1) out.push([field, safe(() => (value as unknown[])[i], undefined)]);
+    return out;
+  }
+  // Known fields first, in priority order, then the rest: the most specific code and message are always read.
+  const known = KNOWN_FIELDS.filter((k) => safe(() => Object.prototype.hasOwnProperty.call(value, k), false));
+  const keys = safe(() => Object.keys(value), [] as string[]);
+  for (const key of [...new Set([...known, ...keys.slice(0, MAX_KEYS)])].slice(0, MAX_KEYS)) {
+    out.push([key, safe(() => (value as Record<string, unknown>)[key], undefined)]);
+  }
   return out;
 }
 
+function addText(body: Body, item: string | number, field: string, depth: number): void {
+  if (body.texts.length >= MAX_STRINGS) return;
+  const value = typeof item === 'number' ? String(item) : item.trim().slice(0, STRING_LIMIT);
+  if (!value) return;
+  const codeRank = CODE_FIELDS.indexOf(field);
+  const messageRank = MESSAGE_FIELDS.indexOf(field);
+  if (codeRank >= 0 && isCode(value, field, typeof item === 'number')) body.codes.push({ value, rank: codeRank, depth });
+  else if (messageRank >= 0 && typeof item === 'string' && !isMachineToken(value)) body.messages.push({ value, rank: messageRank, depth });
+  if (typeof item === 'string' && TEXT_FIELD.test(field)) body.texts.push(value);
+}
+
+function isCode(value: string, field: string, numeric: boolean): boolean {
+  if (!TOKEN.test(value) || GENERIC_CODE.test(value)) return false;
+  if (field === 'status') return !numeric && !/^\d+$/.test(value); // an HTTP status is not the API's code
+  if (field === 'error') return isMachineToken(value);
+  if (field === 'id') return /^[a-z]+(?:_[a-z]+)*$/.test(value); // "unauthorized", not a request id
+  if (field === 'type') return !numeric;
+  return true;
+}
+
+/** `invalid_api_key`, `API_KEY_INVALID`, `Rest.API.Unauthorized` — not words meant for a person. */
+function isMachineToken(value: string): boolean {
+  return TOKEN.test(value) && /[_.:\d]|^[A-Z-]+$|[a-z][A-Z]/.test(value);
+}
+
+function saysFailure(root: object): boolean {
+  return safe(() => {
+    const { ok, success, status, error, errors } = root as Record<string, unknown>;
+    const present = (value: unknown) =>
+      value !== undefined && value !== null && value !== false && value !== '' && !(Array.isArray(value) && value.length === 0);
+    return (
+      ok === false ||
+      success === false ||
+      (typeof status === 'string' && /^(?:error|fail|failed|failure)$/i.test(status)) ||
+      present(error) ||
+      present(errors)
+    );
+  }, false);
+}
+
+/** The most specific code (a key-related one first) and message (a sentence over a short title). */
+function describe(body: Body): { code?: string; message?: string } {
+  const order = (a: Candidate, b: Candidate) => a.depth - b.depth || a.rank - b.rank;
+  const codes = [...body.codes].sort(order);
+  const messages = [...body.messages].sort(order);
+  const code = (codes.find((c) => /key|token|auth|credential/i.test(c.value)) ?? codes[0])?.value;
+  const message = (messages.find((m) => m.value.split(/\s+/).length >= 4) ?? messages[0])?.value;
+  return { ...(code === undefined ? {} : { code }), ...(message === undefined ? {} : { message }) };
+}
+
+// ---------------------------------------------------------------------------
+// Headers
+// ---------------------------------------------------------------------------
+
+/** One header's value from any `HeadersInit` (Headers, pairs or a record), without throwing on odd input. */
+function headerValue(headers: unknown, name: string): string | undefined {
+  if (!isObject(headers)) return undefined;
+  const found = safe((): unknown => {
+    const h = headers as { get?: unknown };
+    if (typeof h.get === 'function') return (h.get as (n: string) => unknown).call(headers, name);
+    if (Array.isArray(headers)) {
+      return headers.slice(0, 100).find((pair) => Array.isArray(pair) && String(pair[0]).toLowerCase() === name)?.[1];
+    }
+    const key = Object.keys(headers)
+      .slice(0, 100)
+      .find((k) => k.toLowerCase() === name);
+    return key === undefined ? undefined : (headers as Record<string, unknown>)[key];
+  }, undefined);
+  if (typeof found === 'string') return found.slice(0, HEADER_LIMIT);
+  if (Array.isArray(found)) return safe(() => found.slice(0, 10).map(String).join(', ').slice(0, HEADER_LIMIT), undefined);
+  return undefined;
+}
+
 /** The `error` and `error_description` of an RFC 6750 Bearer challenge, when there is one. */
-function bearerChallenge(headers: HeadersInit | undefined): { error?: string; description?: string } | undefined {
-  if (!headers) return undefined;
-  const value = new Headers(headers).get('www-authenticate');
-  if (!value || !/^\s*bearer\b/i.test(value)) return undefined;
+function bearerChallenge(value: string | undefined): { error?: string; description?: string } | undefined {
+  const start = value?.search(/(?:^|,)\s*bearer(?![\w-])/i) ?? -1;
+  if (!value || start < 0) return undefined;
   const params: Record<string, string> = {};
-  for (const match of value.slice(0, 4096).matchAll(/([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g)) {
-    params[(match[1] as string).toLowerCase()] = match[2] ?? match[3] ?? '';
+  for (const match of value.slice(start).matchAll(/([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]*))/g)) {
+    const key = (match[1] as string).toLowerCase();
+    if (!(key in params)) params[key] = match[2] === undefined ? (match[3] ?? '') : match[2].replace(/\\(.)/g, '$1');
   }
-  const out: { error?: string; description?: string } = {};
-  if (params.error) out.error = params.error;
-  if (params.error_description) out.description = params.error_description;
-  return out;
+  return {
+    ...(params.error ? { error: params.error } : {}),
+    ...(params.error_description ? { description: params.error_description } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Small helpers
+// ---------------------------------------------------------------------------
+
+function isObject(value: unknown): value is object {
+  return (typeof value === 'object' && value !== null) || typeof value === 'function';
+}
+
+/** Runs a read that a getter or Proxy may make throw. */
+function safe<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
 }

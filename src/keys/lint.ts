@@ -17,22 +17,28 @@ export interface KeyProblem {
 export interface KeyLintResult {
   /** True when the key can be sent in this mode. */
   ok: boolean;
-  /** The key to send (trimmed under `'fix'`); absent when `ok` is false. */
+  /** The key to send (trimmed under `'fix'`); absent when `ok` is false, or when `'off'` was given no key. */
   key?: string;
   problems: KeyProblem[];
 }
 
-/** How strict the client-side key checks are. */
+/**
+ * How strict the client-side key checks are: `'fix'` trims surrounding whitespace and
+ * rejects the rest, `'strict'` rejects every problem, `'off'` checks nothing.
+ */
 export type KeyLintMode = 'fix' | 'strict' | 'off';
 
+/** Keys copied from an example: `YOUR_API_KEY`, `<api-key>`, `xxxxxxxx`, `changeme`, `sk-...`, `your-api-key-here`, `${API_KEY}`. */
 const PLACEHOLDER =
-  /^(?:your[-_ ]?(?:api[-_ ]?)?(?:key|token|secret)(?:[-_ ]?here)?|<[^<>]*>|\{\{[^{}]*\}\}|\$\{[^{}]*\}|x{4,}|\*{4,}|changeme|change[-_]me|replace[-_]?me|placeholder|api[-_]?key|insert[-_ ].*|[a-z]{2,4}[-_]\.{3,}|\.{3,})$/i;
-const QUOTES = /^(['"`]).*\1$/s;
+  /^(?:your[-_ ]?(?:[a-z0-9]+[-_ ]){0,3}?(?:key|token|secret)(?:[-_ ]?here)?|(?:insert|paste|enter|put)[-_ ].*|<[^<>]*>|\[[^[\]]*\]|\{\{[^{}]*\}\}|\$\{[^{}]*\}|\$[A-Z_]+|(?:[a-z]{2,8}[-_]){0,3}(?:x{4,}|\*{4,}|\.{3,}|…)|change[-_]?me|replace[-_]?me|placeholder|api[-_]?key|secret|token|todo|dummy|example)$/i;
 const BEARER = /^bearer\s+/i;
+const NEWLINE = /[\r\n\u2028\u2029]/;
+const NOT_PRINTABLE_ASCII = /[^\x21-\x7e\s]/u;
 
 /**
  * Checks a key before it is sent: missing, placeholders, quotes, a `Bearer ` prefix,
  * inner whitespace, characters a header cannot carry, surrounding whitespace.
+ * Under `'off'` nothing is checked: the key is sent as given (SPEC §6).
  *
  * @example
  * ```ts
@@ -42,62 +48,97 @@ const BEARER = /^bearer\s+/i;
  * ```
  */
 export function lintApiKey(key: unknown, mode: KeyLintMode = 'fix'): KeyLintResult {
-  if (typeof key !== 'string' || key.trim() === '' || /^(undefined|null)$/i.test(key.trim())) {
-    const what = typeof key === 'string' && key.trim() !== '' ? `the string "${key.trim()}"` : 'empty';
-    return {
-      ok: false,
-      problems: [
-        {
-          code: 'missing',
-          message: `No API key is set (the key is ${typeof key === 'string' ? what : String(key)}) — check that the environment variable is loaded.`,
-          fixed: false,
-        },
-      ],
-    };
-  }
-  if (mode === 'off') return { ok: true, key, problems: [] };
+  if (mode === 'off') return typeof key === 'string' ? { ok: true, key, problems: [] } : { ok: true, problems: [] };
+
+  const missing = missingProblem(key);
+  if (missing || typeof key !== 'string') return { ok: false, problems: [missing ?? problem('missing', 'No API key is set.')] };
 
   const problems: KeyProblem[] = [];
   const trimmed = key.trim();
   if (trimmed !== key) {
-    problems.push({
-      code: 'surrounding-whitespace',
-      message:
-        mode === 'fix'
-          ? 'The key had leading or trailing whitespace or a newline; it was trimmed — remove it from where the key is stored.'
-          : 'The key has leading or trailing whitespace or a newline — remove it from where the key is stored.',
-      fixed: mode === 'fix',
-    });
+    problems.push(
+      mode === 'fix'
+        ? problem(
+            'surrounding-whitespace',
+            'The key had leading or trailing whitespace or a newline; it was trimmed — remove it where the key is stored (often a trailing newline in a .env file or secret).',
+            true,
+          )
+        : problem('surrounding-whitespace', 'The key has leading or trailing whitespace or a newline — remove it where the key is stored.'),
+    );
   }
-  if (QUOTES.test(trimmed)) {
-    problems.push({ code: 'quoted', message: 'The key is wrapped in quotes — remove them from your .env file.', fixed: false });
-  } else if (BEARER.test(trimmed)) {
-    problems.push({
-      code: 'bearer-prefix',
-      message: 'The key starts with "Bearer " — set only the key; keyguard adds the "Bearer " prefix itself.',
-      fixed: false,
-    });
-  } else if (PLACEHOLDER.test(trimmed)) {
-    problems.push({
-      code: 'placeholder',
-      message: 'The key is a placeholder from an example, not a real key — paste the key from your provider dashboard.',
-      fixed: false,
-    });
-  } else if (/\s/.test(trimmed)) {
-    problems.push({
-      code: 'inner-whitespace',
-      message: 'The key contains a space or line break inside it — it was probably pasted across lines; copy it again.',
-      fixed: false,
-    });
+
+  // Unwrap what surrounds the key, so each problem is reported once, by its own name.
+  let core = trimmed;
+  const quote = quoteOf(core);
+  if (quote) {
+    problems.push(problem('quoted', 'The key is wrapped in quotes — remove them from your .env file.'));
+    core = core.slice(1, -1).trim();
   }
-  if (/[^\x21-\x7e\s]/.test(trimmed)) {
-    problems.push({
-      code: 'invalid-character',
-      message:
-        'The key contains a character outside printable ASCII (for example a smart quote, an accented letter or an invisible character) that a header cannot carry — copy it again as plain text.',
-      fixed: false,
-    });
+  if (BEARER.test(core)) {
+    problems.push(problem('bearer-prefix', 'The key starts with "Bearer " — set only the key; keyguard adds the "Bearer " prefix itself.'));
+    core = core.replace(BEARER, '');
   }
+  if (PLACEHOLDER.test(core)) {
+    problems.push(
+      problem('placeholder', 'The key is a placeholder from an example, not a real key — paste the key from your provider dashboard.'),
+    );
+  } else if (NEWLINE.test(core)) {
+    problems.push(
+      problem('inner-whitespace', 'The key contains a line break inside it — it was probably pasted across lines; copy it again as one line.'),
+    );
+  } else if (/\s/.test(core)) {
+    problems.push(problem('inner-whitespace', 'The key contains a space inside it — copy it again without spaces.'));
+  }
+  const odd = NOT_PRINTABLE_ASCII.exec(core)?.[0];
+  if (odd !== undefined) problems.push(problem('invalid-character', invalidCharacterMessage(odd)));
+
   const ok = problems.every((p) => p.fixed);
   return ok ? { ok, key: trimmed, problems } : { ok, problems };
+}
+
+function missingProblem(key: unknown): KeyProblem | undefined {
+  if (key === undefined || key === null) {
+    return problem('missing', `No API key is set (the key is ${String(key)}) — check that the environment variable is loaded.`);
+  }
+  if (typeof key !== 'string') {
+    return problem('missing', `The API key must be a string, not a ${Array.isArray(key) ? 'array' : typeof key} — pass the key itself.`);
+  }
+  if (key.trim() === '') {
+    return problem('missing', 'The API key is an empty string — check that the environment variable is set and loaded.');
+  }
+  if (/^(?:undefined|null)$/i.test(key.trim())) {
+    return problem(
+      'missing',
+      'The API key is the text "undefined" or "null" — a missing environment variable was turned into a string; check that it is set.',
+    );
+  }
+  return undefined;
+}
+
+/** The quote character when the key is wrapped in matching quotes: ' " ` or typographic ‘ ’ “ ”. */
+function quoteOf(key: string): string | undefined {
+  if (key.length < 2) return undefined;
+  const first = key[0] as string;
+  const last = key[key.length - 1] as string;
+  if (`'"\``.includes(first) && first === last) return first;
+  if ('‘’“”'.includes(first) && '‘’“”'.includes(last)) return first;
+  return undefined;
+}
+
+function invalidCharacterMessage(char: string): string {
+  const point = `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+  const kind = /[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]/.test(char)
+    ? 'an invisible zero-width character'
+    : /[\u2018-\u201f\u2032\u2033]/.test(char)
+      ? 'a typographic ("smart") quote'
+      : /[\u2010-\u2015\u2212]/.test(char)
+        ? 'a typographic dash'
+        : /[\x00-\x1f\x7f-\x9f]/.test(char)
+          ? 'a control character'
+          : 'a non-ASCII character such as an accented letter or an emoji';
+  return `The key contains ${kind} (${point}), which an HTTP header cannot carry — copy the key again as plain text.`;
+}
+
+function problem(code: KeyProblem['code'], message: string, fixed = false): KeyProblem {
+  return { code, message, fixed };
 }
