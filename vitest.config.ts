@@ -6,5 +6,7 @@ export default defineConfig({
     exclude: ['test/browser/**', 'node_modules/**'],
     testTimeout: 10_000,
     unstubGlobals: true,
+    // Type tests (expectTypeOf) in test/**/*.test-d.ts run with `vitest run` and fail it like any test.
+    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './test/tsconfig.typecheck.json' },
   },
 });

@@ -1,0 +1,31 @@
+// Node side of the browser tests: two real simulators on 127.0.0.1, and the keys the page uses.
+import type { TestProject } from 'vitest/node';
+import { startSimulator } from '../../src/testing/index.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    sim: { url: string; goodKey: string; expiredKey: string; freshKey: string; revokedKey: string };
+    /** A simulator that answers every request after 3 s, for aborts in flight. */
+    slowSim: { url: string; key: string };
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const sim = await startSimulator();
+  const slowSim = await startSimulator({ faults: { latencyMs: 3_000 } });
+  const expired = sim.issueKey({ label: 'expired' });
+  sim.expireKey(expired.id);
+  const revoked = sim.issueKey({ label: 'revoked' });
+  sim.revokeKey(revoked.id);
+  project.provide('sim', {
+    url: sim.url,
+    goodKey: sim.issueKey({ label: 'good' }).key,
+    expiredKey: expired.key,
+    freshKey: sim.issueKey({ label: 'fresh' }).key,
+    revokedKey: revoked.key,
+  });
+  project.provide('slowSim', { url: slowSim.url, key: slowSim.issueKey().key });
+  return async () => {
+    await Promise.all([sim.close(), slowSim.close()]);
+  };
+}
