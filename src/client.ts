@@ -3,14 +3,14 @@ import { classifyKeyError, describeErrorBody, type ErrorResponse } from './class
 import { ConfigError } from './errors/config-error.js';
 import { ConnectionError } from './errors/connection-error.js';
 import { apiErrorFor } from './errors/from-response.js';
-import { isKeyguardError } from './errors/guards.js';
+import { isApiError, isKeyguardError } from './errors/guards.js';
 import { InvalidApiKeyError } from './errors/invalid-api-key-error.js';
 import { ResponseValidationError } from './errors/response-validation-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
 import { keyHint } from './keys/fingerprint.js';
 import { hintFor } from './keys/hints.js';
 import { KeyState, type Lease } from './keys/key-state.js';
-import { sleep } from './internal/abort.js';
+import { abortable, sleep } from './internal/abort.js';
 import { ERROR_BODY_LIMIT, isJsonContentType, parseLoose, readText } from './internal/body.js';
 import { send } from './internal/http.js';
 import { Secrets } from './internal/redact.js';
@@ -266,8 +266,9 @@ async function execute(
     let text: string;
     try {
       if (signal?.aborted) throw signal.reason;
-      response = await send({ url: attemptUrl, method, headers: attemptHeaders, body: body.payload, signal: controller.signal, fetch: config.fetch });
-      text = await readText(response, response.ok ? Number.POSITIVE_INFINITY : ERROR_BODY_LIMIT);
+      // abortable: the timeout and the user's abort hold even when a custom fetch ignores the signal.
+      response = await abortable(send({ url: attemptUrl, method, headers: attemptHeaders, body: body.payload, signal: controller.signal, fetch: config.fetch }), controller.signal);
+      text = await abortable(readText(response, response.ok ? Number.POSITIVE_INFINITY : ERROR_BODY_LIMIT), controller.signal);
     } catch (error) {
       if (signal?.aborted) throw stop(signal.reason);
       if (timedOut) throw new TimeoutError(method, safeUrl, timeoutMs);
@@ -341,7 +342,7 @@ async function execute(
       },
       shouldRetry: async ({ error, retriesConsumed }) => {
         if (!isTransient(error, policy) || signal?.aborted) return false;
-        const retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs;
+        const retryAfterMs = isApiError(error) ? error.retryAfterMs : undefined;
         if (retryAfterMs !== undefined && retryAfterMs > policy.maxRetryAfterMs) return false;
         const delay = retryAfterMs ?? backoffDelay(retriesConsumed, policy);
         logger.debug?.(`keyguard: retrying ${method} ${secrets.text(url.href)} in ${delay} ms.`);

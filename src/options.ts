@@ -118,41 +118,54 @@ export const DEFAULT_RETRY: RetryPolicy = {
   methods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'],
 };
 
-const count = (what: string) =>
-  z.number({ error: `must be ${what}` }).check(z.int({ error: `must be ${what}` }), z.nonnegative({ error: `must be ${what}` }));
-const milliseconds = (what = 'a non-negative number of milliseconds') =>
-  z.number({ error: `must be ${what}` }).check(z.nonnegative({ error: `must be ${what}` }), z.lte(2_147_483_647, { error: `must be ${what} below 2^31` }));
-const fn = <T>() => z.custom<T>((value) => typeof value === 'function', { error: 'must be a function' });
-const headerName = z.string({ error: 'must be a header name' }).check(z.regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: 'must be a valid header name' }));
-const expiresAt = z.optional(z.union([z.date(), z.number()], { error: 'must be a Date or epoch milliseconds' }));
-const grant = z.object({ key: z.string({ error: 'must be a string' }), expiresAt });
+// Few schema kinds on purpose: each zod/mini kind adds to the browser bundle (see docs/size.md).
+const count = (what: string) => z.custom<number>((v) => Number.isInteger(v) && (v as number) >= 0, { error: `must be ${what}` });
+const milliseconds = (what = 'a non-negative number of milliseconds', positive = false) =>
+  z.custom<number>((v) => typeof v === 'number' && (positive ? v > 0 : v >= 0) && v <= 2_147_483_647, { error: `must be ${what}` });
+const where = <T>(test: (value: unknown) => boolean, error: string) => z.custom<T>(test, { error });
+const fn = <T>() => where<T>((value) => typeof value === 'function', 'must be a function');
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+const isHttpUrl = (value: unknown) => {
+  try {
+    return typeof value === 'string' && /^https?:$/.test(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+};
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const isGrant = (value: unknown) =>
+  isObject(value) && typeof value.key === 'string' && (value.expiresAt === undefined || value.expiresAt instanceof Date || typeof value.expiresAt === 'number');
 
 const retrySchema = z.object({
   retries: z.optional(count('a whole number >= 0')),
   minDelayMs: z.optional(milliseconds()),
   maxDelayMs: z.optional(milliseconds()),
   maxRetryAfterMs: z.optional(milliseconds()),
-  statuses: z.optional(z.array(z.number().check(z.int(), z.gte(100), z.lte(599)), { error: 'must be a list of HTTP statuses' })),
-  methods: z.optional(z.array(z.string(), { error: 'must be a list of HTTP methods' })),
+  statuses: z.optional(
+    where<number[]>((v) => Array.isArray(v) && v.every((s) => Number.isInteger(s) && s >= 100 && s <= 599), 'must be a list of HTTP statuses'),
+  ),
+  methods: z.optional(where<string[]>((v) => Array.isArray(v) && v.every((m) => typeof m === 'string'), 'must be a list of HTTP methods')),
 });
-const retryOption = z.optional(
-  z.union([count('a whole number >= 0'), z.literal(false), retrySchema], {
-    error: 'must be a number of retries, false, or { retries, minDelayMs, maxDelayMs, maxRetryAfterMs, statuses, methods }',
-  }),
+const retryOption = where<number | false | RetryOptions | undefined>(
+  (v) => v === undefined || v === false || (Number.isInteger(v) && (v as number) >= 0) || isObject(v),
+  'must be a number of retries, false, or { retries, minDelayMs, maxDelayMs, maxRetryAfterMs, statuses, methods }',
 );
 
 const optionsSchema = z.object({
-  baseUrl: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL, e.g. "https://api.example.com/v1"' }),
+  baseUrl: where<string>(isHttpUrl, 'must be an absolute http(s) URL, e.g. "https://api.example.com/v1"'),
   apiKey: z.optional(
-    z.union([z.string(), grant, fn<KeyProvider>()], { error: 'must be a string, a { key, expiresAt } grant, or a function' }),
+    where<string | KeyGrant | KeyProvider>(
+      (v) => typeof v === 'string' || typeof v === 'function' || isGrant(v),
+      'must be a string, a { key, expiresAt } grant, or a function',
+    ),
   ),
   auth: z.optional(
     z.discriminatedUnion(
       'type',
       [
         z.object({ type: z.literal('bearer') }),
-        z.object({ type: z.literal('header'), name: headerName }),
-        z.object({ type: z.literal('query'), name: z.string().check(z.minLength(1, { error: 'must not be empty' })) }),
+        z.object({ type: z.literal('header'), name: where<string>((v) => typeof v === 'string' && HEADER_NAME.test(v), 'must be a valid header name') }),
+        z.object({ type: z.literal('query'), name: where<string>((v) => typeof v === 'string' && v !== '', 'must be a non-empty string') }),
       ],
       { error: "must be { type: 'bearer' }, { type: 'header', name } or { type: 'query', name }" },
     ),
@@ -160,13 +173,19 @@ const optionsSchema = z.object({
   onKeyInvalid: z.optional(fn<OnKeyInvalid>()),
   maxKeyRefreshes: z.optional(count('a whole number >= 0')),
   refreshBeforeExpiryMs: z.optional(milliseconds()),
-  retry: retryOption,
-  timeoutMs: z.optional(milliseconds('a positive number of milliseconds').check(z.positive({ error: 'must be a positive number of milliseconds' }))),
-  headers: z.optional(z.record(z.string(), z.string({ error: 'must be a string' }), { error: 'must be an object of header names to strings' })),
+  retry: z.optional(retryOption),
+  timeoutMs: z.optional(milliseconds('a positive number of milliseconds', true)),
+  headers: z.optional(
+    z.record(
+      z.string(),
+      where<string>((v) => typeof v === 'string', 'must be a string'),
+      { error: 'must be an object of header names to strings' },
+    ),
+  ),
   fetch: z.optional(fn<typeof fetch>()),
   classifyKeyError: z.optional(fn<KeyErrorClassifier>()),
-  keyLint: z.optional(z.enum(['fix', 'strict', 'off'], { error: "must be 'fix', 'strict' or 'off'" })),
-  logger: z.optional(z.custom<Logger>((value) => typeof value === 'object' && value !== null, { error: 'must be an object with debug/info/warn/error methods' })),
+  keyLint: z.optional(where<KeyLintMode>((v) => v === 'fix' || v === 'strict' || v === 'off', "must be 'fix', 'strict' or 'off'")),
+  logger: z.optional(where<Logger>(isObject, 'must be an object with debug/info/warn/error methods')),
 });
 
 /** Throws a {@link ConfigError} naming the first bad field. Never echoes a value (it may be a key). */
@@ -206,7 +225,7 @@ export function resolveRetry(base: RetryPolicy, retry: unknown, option = 'retry'
   if (value === false) return { ...base, retries: 0 };
   if (typeof value === 'number') return { ...base, retries: value };
   const merged = { ...base };
-  for (const [field, item] of Object.entries(value)) if (item !== undefined) Object.assign(merged, { [field]: item });
+  for (const [field, item] of Object.entries(parseOrThrow(retrySchema, value, option))) if (item !== undefined) Object.assign(merged, { [field]: item });
   merged.methods = merged.methods.map((m) => m.toUpperCase());
   return merged;
 }
@@ -214,13 +233,17 @@ export function resolveRetry(base: RetryPolicy, retry: unknown, option = 'retry'
 /** Validates a per-request number option such as `timeoutMs`. */
 export function checkTimeout(value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
-  return parseOrThrow(z.number().check(z.positive({ error: 'must be a positive number of milliseconds' }), z.lte(2_147_483_647)), value, 'timeoutMs');
+  return parseOrThrow(milliseconds('a positive number of milliseconds', true), value, 'timeoutMs');
 }
 
 /** Turns what a provider or hook returned into a grant with epoch-ms expiry, or undefined for "no key". */
 export function toGrant(supply: unknown, option: string): { key: string; expiresAt?: number } | undefined {
   if (supply === undefined || supply === null) return undefined;
-  const parsed = parseOrThrow(z.union([z.string(), grant], { error: 'must return a string or a { key, expiresAt } grant' }), supply, option);
+  const parsed = parseOrThrow(
+    where<string | KeyGrant>((v) => typeof v === 'string' || isGrant(v), 'must be a string or a { key, expiresAt } grant'),
+    supply,
+    option,
+  );
   if (typeof parsed === 'string') return { key: parsed };
   if (parsed.expiresAt === undefined) return { key: parsed.key };
   return { key: parsed.key, expiresAt: parsed.expiresAt instanceof Date ? parsed.expiresAt.getTime() : parsed.expiresAt };

@@ -10,6 +10,8 @@ export interface ApiErrorInit {
   requestId?: string | undefined;
   method: string;
   url: string;
+  /** The server's requested wait, from `Retry-After` (seconds or HTTP date) or `retry-after-ms`. */
+  retryAfterMs?: number | undefined;
 }
 
 /**
@@ -37,6 +39,8 @@ export class ApiError extends KeyguardError {
   readonly method: string;
   /** The request's URL, with a key in the query string redacted. */
   readonly url: string;
+  /** The server's requested wait before a retry, when it sent `Retry-After` or `retry-after-ms`. */
+  readonly retryAfterMs: number | undefined;
 
   constructor(init: ApiErrorInit) {
     super(init.message);
@@ -47,6 +51,7 @@ export class ApiError extends KeyguardError {
     this.requestId = init.requestId;
     this.method = init.method;
     this.url = init.url;
+    this.retryAfterMs = init.retryAfterMs;
   }
 }
 Object.defineProperty(ApiError.prototype, BRAND.api, { value: true });
@@ -74,23 +79,9 @@ export class ConflictError extends ApiError {
 /** 429. `retryAfterMs` is the server's requested wait, when it sent one. */
 export class RateLimitError extends ApiError {
   override name = 'RateLimitError';
-  /** From `Retry-After` (seconds or HTTP date) or `retry-after-ms`. */
-  retryAfterMs: number | undefined;
-
-  constructor(init: ApiErrorInit & { retryAfterMs?: number | undefined }) {
-    super(init);
-    this.retryAfterMs = init.retryAfterMs;
-  }
 }
 
 /** 5xx. Retried for idempotent requests. */
 export class ServerError extends ApiError {
   override name = 'ServerError';
-  /** From `Retry-After` or `retry-after-ms` on a 503, when sent. */
-  retryAfterMs: number | undefined;
-
-  constructor(init: ApiErrorInit & { retryAfterMs?: number | undefined }) {
-    super(init);
-    this.retryAfterMs = init.retryAfterMs;
-  }
 }

@@ -10,7 +10,7 @@ import {
 } from './api-error.js';
 
 /** The one place that maps a non-2xx status that is not a key error to its error class. */
-export function apiErrorFor(init: ApiErrorInit & { retryAfterMs?: number | undefined }): ApiError {
+export function apiErrorFor(init: ApiErrorInit): ApiError {
   const { status } = init;
   if (status === 400 || status === 422) return new BadRequestError(init);
   if (status === 403) return new PermissionDeniedError(init);

@@ -3,14 +3,24 @@ import { ConnectionError } from '../errors/connection-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import type { RetryPolicy } from '../options.js';
 
-/** The server's requested wait from `retry-after-ms`, or `Retry-After` in seconds or as an HTTP date. */
+/** IMF-fixdate (`Wed, 01 Jan 2025 00:00:10 GMT`) and the obsolete RFC 850 form (`Wednesday, 01-Jan-25 00:00:10 GMT`). */
+const HTTP_DATE = /^[a-z]{3,9}, \d{1,2}[ -][a-z]{3}[ -]\d{2,4} \d{2}:\d{2}:\d{2} gmt$/i;
+/** The obsolete asctime form (`Wed Jan  1 00:00:10 2025`), which is GMT but carries no zone. */
+const ASCTIME_DATE = /^[a-z]{3} [a-z]{3} +\d{1,2} \d{2}:\d{2}:\d{2} \d{4}$/i;
+
+/**
+ * The server's requested wait from `retry-after-ms`, or `Retry-After` in seconds or as an HTTP date.
+ * Anything else is ignored (`Date.parse` alone would read `-5` or `soon 2030` as dates).
+ */
 export function parseRetryAfter(headers: Headers, now = Date.now()): number | undefined {
-  const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '');
-  if (Number.isFinite(ms) && ms >= 0) return Math.ceil(ms);
+  const ms = headers.get('retry-after-ms')?.trim();
+  if (ms && /^\d+(?:\.\d+)?$/.test(ms)) return Math.ceil(Number(ms));
   const value = headers.get('retry-after')?.trim();
   if (!value) return undefined;
   if (/^\d+(?:\.\d+)?$/.test(value)) return Math.ceil(Number(value) * 1000);
-  const date = Date.parse(value);
+  let date = Number.NaN;
+  if (HTTP_DATE.test(value)) date = Date.parse(value);
+  else if (ASCTIME_DATE.test(value)) date = Date.parse(`${value} GMT`);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
