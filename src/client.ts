@@ -7,14 +7,14 @@ import { isApiError, isKeyguardError } from './errors/guards.js';
 import { InvalidApiKeyError } from './errors/invalid-api-key-error.js';
 import { ResponseValidationError } from './errors/response-validation-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
-import { keyHint } from './keys/fingerprint.js';
-import { hintFor } from './keys/hints.js';
-import { KeyState, type Lease } from './keys/key-state.js';
 import { abortable, sleep } from './internal/abort.js';
 import { ERROR_BODY_LIMIT, isJsonContentType, parseLoose, readText } from './internal/body.js';
 import { send } from './internal/http.js';
 import { Secrets } from './internal/redact.js';
 import { backoffDelay, isRetryableMethod, isTransient, parseRetryAfter } from './internal/retry.js';
+import { keyHint } from './keys/fingerprint.js';
+import { hintFor } from './keys/hints.js';
+import { KeyState, type Lease } from './keys/key-state.js';
 import {
   type ClientOptions,
   checkTimeout,
@@ -96,9 +96,11 @@ export interface EndpointDefinition<P extends string, R, PS, QS, BS> {
 }
 
 /** A typed function for one endpoint. */
-export type Endpoint<P extends string, R, PS, QS, BS> = {} extends EndpointInput<P, PS, QS, BS>
-  ? (input?: EndpointInput<P, PS, QS, BS>) => Promise<ResponseOf<R>>
-  : (input: EndpointInput<P, PS, QS, BS>) => Promise<ResponseOf<R>>;
+export type Endpoint<P extends string, R, PS, QS, BS> =
+  // biome-ignore lint/complexity/noBannedTypes: `{} extends X` asks "are all of X's fields optional?", so the argument may be left out.
+  {} extends EndpointInput<P, PS, QS, BS>
+    ? (input?: EndpointInput<P, PS, QS, BS>) => Promise<ResponseOf<R>>
+    : (input: EndpointInput<P, PS, QS, BS>) => Promise<ResponseOf<R>>;
 
 /** A keyguard client. It holds the key in a closure: printing or serialising it never shows the key. */
 export interface Client {
@@ -121,7 +123,15 @@ export interface Client {
   setApiKey(key: string | KeyGrant): void;
 }
 
-const REQUEST_ID_HEADERS = ['x-request-id', 'request-id', 'x-amzn-requestid', 'x-amz-request-id', 'x-correlation-id', 'x-github-request-id', 'cf-ray'];
+const REQUEST_ID_HEADERS = [
+  'x-request-id',
+  'request-id',
+  'x-amzn-requestid',
+  'x-amz-request-id',
+  'x-correlation-id',
+  'x-github-request-id',
+  'cf-ray',
+];
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 
 const DEFAULT_MESSAGES: Record<KeyErrorReason, string> = {
@@ -267,7 +277,10 @@ async function execute(
     try {
       if (signal?.aborted) throw signal.reason;
       // abortable: the timeout and the user's abort hold even when a custom fetch ignores the signal.
-      response = await abortable(send({ url: attemptUrl, method, headers: attemptHeaders, body: body.payload, signal: controller.signal, fetch: config.fetch }), controller.signal);
+      response = await abortable(
+        send({ url: attemptUrl, method, headers: attemptHeaders, body: body.payload, signal: controller.signal, fetch: config.fetch }),
+        controller.signal,
+      );
       text = await abortable(readText(response, response.ok ? Number.POSITIVE_INFINITY : ERROR_BODY_LIMIT), controller.signal);
     } catch (error) {
       if (signal?.aborted) throw stop(signal.reason);
@@ -317,7 +330,9 @@ async function execute(
       throw apiErrorFor({
         status: response.status,
         code: described.code === undefined ? undefined : secrets.text(described.code),
-        message: secrets.text(`${method} ${attemptUrl.pathname} failed with ${response.status}${described.message ? `: ${described.message}` : '.'}`),
+        message: secrets.text(
+          `${method} ${attemptUrl.pathname} failed with ${response.status}${described.message ? `: ${described.message}` : '.'}`,
+        ),
         body: secrets.value(parsed),
         headers: secrets.headers(response.headers, config.auth.type === 'header' ? config.auth.name : undefined),
         requestId: requestIdOf(response.headers),
@@ -402,7 +417,8 @@ function placeKey(config: ResolvedOptions, url: URL, headers: Headers, key: stri
 function buildUrl(baseUrl: string, path: unknown, query: Query | undefined): URL {
   if (typeof path !== 'string') throw new ConfigError('path', 'must be a string such as "/users/42"');
   // An absolute URL here would send the key to another host.
-  if (/^[a-z][a-z\d+.-]*:/i.test(path) || path.startsWith('//')) throw new ConfigError('path', 'must be relative to baseUrl, not an absolute URL');
+  if (/^[a-z][a-z\d+.-]*:/i.test(path) || path.startsWith('//'))
+    throw new ConfigError('path', 'must be relative to baseUrl, not an absolute URL');
   const url = new URL(`${baseUrl}/${path.replace(/^\/+/, '')}`);
   if (query !== undefined) {
     if (typeof query !== 'object' || query === null) throw new ConfigError('query', 'must be an object of names to values');
@@ -468,7 +484,12 @@ function requestIdOf(headers: Headers): string | undefined {
 /** Wraps the user's logger so no line can carry a key, whatever the caller passes. */
 function redactingLogger(logger: Logger, secrets: Secrets): Logger {
   const wrap = (write: ((...args: unknown[]) => void) | undefined) =>
-    write && ((...args: unknown[]) => write.apply(logger, args.map((arg) => (typeof arg === 'string' ? secrets.text(arg) : secrets.value(arg)))));
+    write &&
+    ((...args: unknown[]) =>
+      write.apply(
+        logger,
+        args.map((arg) => (typeof arg === 'string' ? secrets.text(arg) : secrets.value(arg))),
+      ));
   return { debug: wrap(logger.debug), info: wrap(logger.info), warn: wrap(logger.warn), error: wrap(logger.error) };
 }
 

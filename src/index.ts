@@ -1,5 +1,7 @@
 // The only public surface of `keyguard`: everything users import is re-exported here.
-export { createClient } from './client.js';
+
+export type { ErrorResponse, KeyErrorClassification } from './classify/classify.js';
+export { classifyKeyError } from './classify/classify.js';
 export type {
   Client,
   Endpoint,
@@ -11,6 +13,29 @@ export type {
   RequestOptions,
   ResponseOf,
 } from './client.js';
+export { createClient } from './client.js';
+export type { ApiErrorInit } from './errors/api-error.js';
+export {
+  ApiError,
+  BadRequestError,
+  ConflictError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  ServerError,
+} from './errors/api-error.js';
+export { ConfigError } from './errors/config-error.js';
+export { ConnectionError } from './errors/connection-error.js';
+export { isApiError, isInvalidApiKeyError, isKeyguardError } from './errors/guards.js';
+export type { RedactedResponse } from './errors/invalid-api-key-error.js';
+export { InvalidApiKeyError } from './errors/invalid-api-key-error.js';
+export { KeyguardError } from './errors/keyguard-error.js';
+export type { ValidationIssue } from './errors/response-validation-error.js';
+export { ResponseValidationError } from './errors/response-validation-error.js';
+export { TimeoutError } from './errors/timeout-error.js';
+export { keyHint } from './keys/fingerprint.js';
+export type { KeyLintMode, KeyLintResult, KeyProblem } from './keys/lint.js';
+export { lintApiKey } from './keys/lint.js';
 export type {
   AuthPlacement,
   ClientOptions,
@@ -23,31 +48,5 @@ export type {
   OnKeyInvalid,
   RetryOptions,
 } from './options.js';
-export type { KeyErrorReason } from './types.js';
 export type { StandardSchemaV1 } from './standard-schema.js';
-
-export { KeyguardError } from './errors/keyguard-error.js';
-export {
-  ApiError,
-  BadRequestError,
-  ConflictError,
-  NotFoundError,
-  PermissionDeniedError,
-  RateLimitError,
-  ServerError,
-} from './errors/api-error.js';
-export type { ApiErrorInit } from './errors/api-error.js';
-export { ConfigError } from './errors/config-error.js';
-export { ConnectionError } from './errors/connection-error.js';
-export { TimeoutError } from './errors/timeout-error.js';
-export { ResponseValidationError } from './errors/response-validation-error.js';
-export type { ValidationIssue } from './errors/response-validation-error.js';
-export { InvalidApiKeyError } from './errors/invalid-api-key-error.js';
-export type { RedactedResponse } from './errors/invalid-api-key-error.js';
-export { isApiError, isInvalidApiKeyError, isKeyguardError } from './errors/guards.js';
-
-export { classifyKeyError } from './classify/classify.js';
-export type { ErrorResponse, KeyErrorClassification } from './classify/classify.js';
-export { lintApiKey } from './keys/lint.js';
-export type { KeyLintMode, KeyLintResult, KeyProblem } from './keys/lint.js';
-export { keyHint } from './keys/fingerprint.js';
+export type { KeyErrorReason } from './types.js';

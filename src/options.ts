@@ -134,7 +134,9 @@ const isHttpUrl = (value: unknown) => {
 };
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const isGrant = (value: unknown) =>
-  isObject(value) && typeof value.key === 'string' && (value.expiresAt === undefined || value.expiresAt instanceof Date || typeof value.expiresAt === 'number');
+  isObject(value) &&
+  typeof value.key === 'string' &&
+  (value.expiresAt === undefined || value.expiresAt instanceof Date || typeof value.expiresAt === 'number');
 
 const retrySchema = z.object({
   retries: z.optional(count('a whole number >= 0')),
@@ -142,7 +144,10 @@ const retrySchema = z.object({
   maxDelayMs: z.optional(milliseconds()),
   maxRetryAfterMs: z.optional(milliseconds()),
   statuses: z.optional(
-    where<number[]>((v) => Array.isArray(v) && v.every((s) => Number.isInteger(s) && s >= 100 && s <= 599), 'must be a list of HTTP statuses'),
+    where<number[]>(
+      (v) => Array.isArray(v) && v.every((s) => Number.isInteger(s) && s >= 100 && s <= 599),
+      'must be a list of HTTP statuses',
+    ),
   ),
   methods: z.optional(where<string[]>((v) => Array.isArray(v) && v.every((m) => typeof m === 'string'), 'must be a list of HTTP methods')),
 });
@@ -164,7 +169,10 @@ const optionsSchema = z.object({
       'type',
       [
         z.object({ type: z.literal('bearer') }),
-        z.object({ type: z.literal('header'), name: where<string>((v) => typeof v === 'string' && HEADER_NAME.test(v), 'must be a valid header name') }),
+        z.object({
+          type: z.literal('header'),
+          name: where<string>((v) => typeof v === 'string' && HEADER_NAME.test(v), 'must be a valid header name'),
+        }),
         z.object({ type: z.literal('query'), name: where<string>((v) => typeof v === 'string' && v !== '', 'must be a non-empty string') }),
       ],
       { error: "must be { type: 'bearer' }, { type: 'header', name } or { type: 'query', name }" },
@@ -225,7 +233,8 @@ export function resolveRetry(base: RetryPolicy, retry: unknown, option = 'retry'
   if (value === false) return { ...base, retries: 0 };
   if (typeof value === 'number') return { ...base, retries: value };
   const merged = { ...base };
-  for (const [field, item] of Object.entries(parseOrThrow(retrySchema, value, option))) if (item !== undefined) Object.assign(merged, { [field]: item });
+  for (const [field, item] of Object.entries(parseOrThrow(retrySchema, value, option)))
+    if (item !== undefined) Object.assign(merged, { [field]: item });
   merged.methods = merged.methods.map((m) => m.toUpperCase());
   return merged;
 }

@@ -1,4 +1,4 @@
-import { delay, http, HttpResponse } from 'msw';
+import { delay, HttpResponse, http } from 'msw';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type ClientOptions, createClient, InvalidApiKeyError, ServerError, TimeoutError } from '../src/index.js';
 import { BASE, useMsw } from './helpers/msw.js';
@@ -32,8 +32,14 @@ function track<T>(promise: Promise<T>) {
   const started = performance.now();
   let settledAfterMs: number | undefined;
   const outcome = promise.then(
-    (value) => ((settledAfterMs = performance.now() - started), { ok: true as const, value }),
-    (error: unknown) => ((settledAfterMs = performance.now() - started), { ok: false as const, error }),
+    (value) => {
+      settledAfterMs = performance.now() - started;
+      return { ok: true as const, value };
+    },
+    (error: unknown) => {
+      settledAfterMs = performance.now() - started;
+      return { ok: false as const, error };
+    },
   );
   return { outcome, settled: () => settledAfterMs !== undefined, ms: () => settledAfterMs };
 }
@@ -53,7 +59,9 @@ describe('abort before the request starts', () => {
     server.use(slow(0, count));
     const controller = new AbortController();
     controller.abort();
-    const error = await makeClient().get('/slow', { signal: controller.signal }).catch((e: unknown) => e);
+    const error = await makeClient()
+      .get('/slow', { signal: controller.signal })
+      .catch((e: unknown) => e);
     expect(error).toBe(controller.signal.reason);
     expect(error).toBeInstanceOf(DOMException);
     expect((error as DOMException).name).toBe('AbortError');
@@ -311,7 +319,9 @@ describe('timeoutMs', () => {
 describe('no key error leaks into the retry loop on abort', () => {
   it('an abort while the hook runs never reports the InvalidApiKeyError', async () => {
     server.use(
-      http.get(`${BASE}/me`, () => HttpResponse.json({ error: { code: 'api_key_revoked', message: 'This key was revoked.' } }, { status: 401 })),
+      http.get(`${BASE}/me`, () =>
+        HttpResponse.json({ error: { code: 'api_key_revoked', message: 'This key was revoked.' } }, { status: 401 }),
+      ),
     );
     let release!: () => void;
     const onKeyInvalid = vi.fn(() => new Promise<undefined>((resolve) => (release = () => resolve(undefined))));
@@ -353,7 +363,9 @@ describe('a custom fetch that ignores the abort signal', () => {
 
   it('still fails each attempt at timeoutMs with TimeoutError, and retries it', async () => {
     const deaf = deafFetch(1000);
-    const tracked = track(makeClient({ fetch: deaf.fetch, timeoutMs: 50, retry: { retries: 1, minDelayMs: 1, maxDelayMs: 1 } }).get('/thing'));
+    const tracked = track(
+      makeClient({ fetch: deaf.fetch, timeoutMs: 50, retry: { retries: 1, minDelayMs: 1, maxDelayMs: 1 } }).get('/thing'),
+    );
     const outcome = await tracked.outcome;
     expect(outcome.ok).toBe(false);
     expect((outcome as { error: unknown }).error).toBeInstanceOf(TimeoutError);

@@ -38,7 +38,11 @@ const throwing = (name: string) => () => {
   throw new Error(name);
 };
 const makers: (() => unknown)[] = [
-  () => new Proxy({}, { get: throwing('get'), ownKeys: throwing('ownKeys'), has: throwing('has'), getOwnPropertyDescriptor: throwing('descriptor') }),
+  () =>
+    new Proxy(
+      {},
+      { get: throwing('get'), ownKeys: throwing('ownKeys'), has: throwing('has'), getOwnPropertyDescriptor: throwing('descriptor') },
+    ),
   () => new Proxy([], { get: throwing('get'), getPrototypeOf: throwing('proto') }),
   () => Object.defineProperty({ message: 'Invalid API key' }, 'error', { enumerable: true, get: throwing('getter') }),
   () => ({ status: { valueOf: throwing('valueOf'), toString: throwing('toString') }, message: { toString: throwing('toString') } }),
@@ -64,7 +68,14 @@ const hostile = fc.oneof(
   fc.integer({ min: 1000, max: 200_000 }).map((length) => ({ errors: new Array(length).fill({ message: 'invalid token' }) })),
 );
 
-const body = fc.oneof(fc.jsonValue(), fc.string(), fc.json(), envelope, envelope.map((e) => JSON.stringify(e)), hostile);
+const body = fc.oneof(
+  fc.jsonValue(),
+  fc.string(),
+  fc.json(),
+  envelope,
+  envelope.map((e) => JSON.stringify(e)),
+  hostile,
+);
 
 const validResult = (result: ReturnType<typeof classifyKeyError>) =>
   result === null ||
@@ -75,13 +86,20 @@ const validResult = (result: ReturnType<typeof classifyKeyError>) =>
 describe('classifyKeyError: properties', () => {
   it('never throws and returns null or a valid reason, for any JSON value', () => {
     fc.assert(
-      fc.property(status, headers, fc.jsonValue(), (s, h, b) => validResult(classifyKeyError({ status: s, headers: h as HeadersInit, body: b }))),
+      fc.property(status, headers, fc.jsonValue(), (s, h, b) =>
+        validResult(classifyKeyError({ status: s, headers: h as HeadersInit, body: b })),
+      ),
       RUNS,
     );
   });
 
   it('never throws and returns null or a valid reason, for any string', () => {
-    fc.assert(fc.property(status, headers, fc.string({ maxLength: 500 }), (s, h, b) => validResult(classifyKeyError({ status: s, headers: h as HeadersInit, body: b }))), RUNS);
+    fc.assert(
+      fc.property(status, headers, fc.string({ maxLength: 500 }), (s, h, b) =>
+        validResult(classifyKeyError({ status: s, headers: h as HeadersInit, body: b })),
+      ),
+      RUNS,
+    );
   });
 
   it('never throws on hostile bodies, headers and responses', () => {
@@ -98,13 +116,20 @@ describe('classifyKeyError: properties', () => {
     );
     expect(classifyKeyError(undefined as unknown as ErrorResponse)).toBeNull();
     expect(classifyKeyError(null as unknown as ErrorResponse)).toBeNull();
-    const response = new Proxy({} as ErrorResponse, { get: () => { throw new Error('response'); } });
+    const response = new Proxy({} as ErrorResponse, {
+      get: () => {
+        throw new Error('response');
+      },
+    });
     expect(classifyKeyError(response)).toBeNull();
   });
 
   it('429 and 5xx are never key errors', () => {
     const notKey = fc.oneof(fc.constant(429), fc.integer({ min: 500, max: 599 }));
-    fc.assert(fc.property(notKey, headers, body, (s, h, b) => classifyKeyError({ status: s, headers: h as HeadersInit, body: real(b) }) === null), RUNS);
+    fc.assert(
+      fc.property(notKey, headers, body, (s, h, b) => classifyKeyError({ status: s, headers: h as HeadersInit, body: real(b) }) === null),
+      RUNS,
+    );
     expect(classifyKeyError({ status: 429, body: { error: { message: 'Invalid API key', code: 'invalid_api_key' } } })).toBeNull();
   });
 

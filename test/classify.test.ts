@@ -39,7 +39,12 @@ describe('classifyKeyError: RFC 6750 challenges', () => {
 
 describe('classifyKeyError: envelopes', () => {
   it('reads RFC 9457 problem details', () => {
-    const body = { type: 'https://example.com/probs/key-expired', title: 'Unauthorized', detail: 'Your API key expired on 2024-01-01.', status: 401 };
+    const body = {
+      type: 'https://example.com/probs/key-expired',
+      title: 'Unauthorized',
+      detail: 'Your API key expired on 2024-01-01.',
+      status: 401,
+    };
     expect(classifyKeyError({ status: 401, headers: { 'content-type': 'application/problem+json' }, body })).toEqual({
       reason: 'expired',
       message: 'Your API key expired on 2024-01-01.',
@@ -61,7 +66,10 @@ describe('classifyKeyError: envelopes', () => {
   });
 
   it('reads a Slack-style 200 {"ok":false,"error":"invalid_auth"}', () => {
-    expect(classifyKeyError({ status: 200, body: '{"ok":false,"error":"invalid_auth"}' })).toEqual({ reason: 'malformed', code: 'invalid_auth' });
+    expect(classifyKeyError({ status: 200, body: '{"ok":false,"error":"invalid_auth"}' })).toEqual({
+      reason: 'malformed',
+      code: 'invalid_auth',
+    });
     expect(classifyKeyError({ status: 200, body: { ok: false, error: 'token_expired' } })?.reason).toBe('expired');
   });
 
@@ -77,18 +85,23 @@ describe('classifyKeyError: envelopes', () => {
   });
 
   it('prefers error_description over the error code', () => {
-    const result = classifyKeyError({ status: 401, body: { error: 'invalid_client', error_description: 'Client secret key is incorrect' } });
+    const result = classifyKeyError({
+      status: 401,
+      body: { error: 'invalid_client', error_description: 'Client secret key is incorrect' },
+    });
     expect(result).toEqual({ reason: 'malformed', code: 'invalid_client', message: 'Client secret key is incorrect' });
   });
 
   it('extracts the code: a key-related code over a generic one, numbers as strings, not an HTTP status', () => {
-    const google = { error: { code: 400, status: 'INVALID_ARGUMENT', message: 'API key not valid.', details: [{ reason: 'API_KEY_INVALID' }] } };
+    const google = {
+      error: { code: 400, status: 'INVALID_ARGUMENT', message: 'API key not valid.', details: [{ reason: 'API_KEY_INVALID' }] },
+    };
     expect(classifyKeyError({ status: 400, body: google })?.code).toBe('API_KEY_INVALID');
     expect(classifyKeyError({ status: 401, body: { code: 20003, message: 'Invalid credentials', status: 401 } })?.code).toBe('20003');
     expect(classifyKeyError({ status: 401, body: { status: 401, message: 'Invalid token' } })?.code).toBeUndefined();
-    expect(classifyKeyError({ status: 401, body: { __type: 'UnrecognizedClientException', message: 'The security token is invalid.' } })?.code).toBe(
-      'UnrecognizedClientException',
-    );
+    expect(
+      classifyKeyError({ status: 401, body: { __type: 'UnrecognizedClientException', message: 'The security token is invalid.' } })?.code,
+    ).toBe('UnrecognizedClientException');
   });
 });
 
@@ -142,7 +155,9 @@ describe('classifyKeyError: reasons', () => {
   });
 
   it('a statement that names the key and what is wrong makes any status a key error', () => {
-    expect(classifyKeyError({ status: 400, body: { error: { message: 'API key expired. Please renew the API key.' } } })?.reason).toBe('expired');
+    expect(classifyKeyError({ status: 400, body: { error: { message: 'API key expired. Please renew the API key.' } } })?.reason).toBe(
+      'expired',
+    );
     expect(classifyKeyError({ status: 403, body: { message: 'The provided API key has been banned' } })?.reason).toBe('revoked');
   });
 
@@ -154,16 +169,22 @@ describe('classifyKeyError: reasons', () => {
 
 describe('classifyKeyError: not key errors', () => {
   it('a 403 about a missing permission or scope', () => {
-    expect(classifyKeyError({ status: 403, body: { message: 'The provided key does not have the required permissions for this endpoint.' } })).toBeNull();
+    expect(
+      classifyKeyError({ status: 403, body: { message: 'The provided key does not have the required permissions for this endpoint.' } }),
+    ).toBeNull();
     expect(classifyKeyError({ status: 403, body: { message: 'Request had insufficient authentication scopes.' } })).toBeNull();
   });
 
   it('a 401 that is about a scope', () => {
-    expect(classifyKeyError({ status: 401, body: { error: 'You have insufficient permissions for this operation. Missing scopes: api.read.' } })).toBeNull();
+    expect(
+      classifyKeyError({ status: 401, body: { error: 'You have insufficient permissions for this operation. Missing scopes: api.read.' } }),
+    ).toBeNull();
   });
 
   it('a 429 quota or rate limit, even with key words', () => {
-    expect(classifyKeyError({ status: 429, body: { error: { message: 'Invalid API key quota exceeded', code: 'insufficient_quota' } } })).toBeNull();
+    expect(
+      classifyKeyError({ status: 429, body: { error: { message: 'Invalid API key quota exceeded', code: 'insufficient_quota' } } }),
+    ).toBeNull();
     expect(classifyKeyError({ status: 401, body: { message: 'API key rate limit exceeded' } })).toBeNull();
   });
 
@@ -173,7 +194,12 @@ describe('classifyKeyError: not key errors', () => {
   });
 
   it('validation errors about LLM tokens', () => {
-    expect(classifyKeyError({ status: 400, body: { error: { message: 'Maximum context length is 4097 tokens.', type: 'invalid_request_error' } } })).toBeNull();
+    expect(
+      classifyKeyError({
+        status: 400,
+        body: { error: { message: 'Maximum context length is 4097 tokens.', type: 'invalid_request_error' } },
+      }),
+    ).toBeNull();
   });
 });
 
@@ -220,10 +246,12 @@ describe('describeErrorBody', () => {
 });
 
 describe('classifyKeyError: "key" as a field name', () => {
-  it.each(['Unrecognized key: "color"', "Unrecognized key(s) in object: 'color'", "Invalid key 'id' in request body", 'Duplicate key value violates unique constraint'])(
-    '400 %j is not a key error',
-    (message) => {
-      expect(classifyKeyError({ status: 400, body: { error: 'Bad Request', message } })).toBeNull();
-    },
-  );
+  it.each([
+    'Unrecognized key: "color"',
+    "Unrecognized key(s) in object: 'color'",
+    "Invalid key 'id' in request body",
+    'Duplicate key value violates unique constraint',
+  ])('400 %j is not a key error', (message) => {
+    expect(classifyKeyError({ status: 400, body: { error: 'Bad Request', message } })).toBeNull();
+  });
 });

@@ -38,10 +38,14 @@ describe('each status becomes its error class', () => {
   it.each(table)('%i → %s', async (status, body, Class, name) => {
     server.use(
       http.get(`${BASE}/x`, () =>
-        typeof body === 'string' ? new HttpResponse(body, { status, headers: { 'x-request-id': 'req_42' } }) : HttpResponse.json(body as Record<string, unknown>, { status, headers: { 'x-request-id': 'req_42' } }),
+        typeof body === 'string'
+          ? new HttpResponse(body, { status, headers: { 'x-request-id': 'req_42' } })
+          : HttpResponse.json(body as Record<string, unknown>, { status, headers: { 'x-request-id': 'req_42' } }),
       ),
     );
-    const error = await createClient(noRetry).get('/x').catch((e: unknown) => e);
+    const error = await createClient(noRetry)
+      .get('/x')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Class);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toBeInstanceOf(KeyguardError);
@@ -51,8 +55,14 @@ describe('each status becomes its error class', () => {
   });
 
   it('puts the API code and message on ApiError', async () => {
-    server.use(http.get(`${BASE}/x`, () => HttpResponse.json({ error: { message: 'name is required', code: 'validation_failed' } }, { status: 400 })));
-    const error = (await createClient(noRetry).get('/x').catch((e: unknown) => e)) as ApiError;
+    server.use(
+      http.get(`${BASE}/x`, () =>
+        HttpResponse.json({ error: { message: 'name is required', code: 'validation_failed' } }, { status: 400 }),
+      ),
+    );
+    const error = (await createClient(noRetry)
+      .get('/x')
+      .catch((e: unknown) => e)) as ApiError;
     expect(error.code).toBe('validation_failed');
     expect(error.message).toBe('GET /v1/x failed with 400: name is required');
     expect(error.body).toEqual({ error: { message: 'name is required', code: 'validation_failed' } });
@@ -67,7 +77,9 @@ describe('each status becomes its error class', () => {
         ),
       ),
     );
-    const error = (await createClient(noRetry).get('/x').catch((e: unknown) => e)) as InvalidApiKeyError;
+    const error = (await createClient(noRetry)
+      .get('/x')
+      .catch((e: unknown) => e)) as InvalidApiKeyError;
     expect(error).toBeInstanceOf(InvalidApiKeyError);
     expect(error).toMatchObject({
       name: 'InvalidApiKeyError',
@@ -91,7 +103,14 @@ describe('each status becomes its error class', () => {
       http.get(`${BASE}/forbidden`, () => HttpResponse.json({ message: 'Invalid API key' }, { status: 403 })),
       http.get(`${BASE}/google`, () =>
         HttpResponse.json(
-          { error: { code: 400, message: 'API key not valid. Please pass a valid API key.', status: 'INVALID_ARGUMENT', details: [{ reason: 'API_KEY_INVALID' }] } },
+          {
+            error: {
+              code: 400,
+              message: 'API key not valid. Please pass a valid API key.',
+              status: 'INVALID_ARGUMENT',
+              details: [{ reason: 'API_KEY_INVALID' }],
+            },
+          },
           { status: 400 },
         ),
       ),
@@ -103,14 +122,18 @@ describe('each status becomes its error class', () => {
 
   it('no response → ConnectionError with the platform error as cause', async () => {
     server.use(http.get(`${BASE}/x`, () => HttpResponse.error()));
-    const error = await createClient(noRetry).get('/x').catch((e: unknown) => e);
+    const error = await createClient(noRetry)
+      .get('/x')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionError);
     expect((error as Error).cause).toBeInstanceOf(TypeError);
   });
 
   it('an attempt past timeoutMs → TimeoutError', async () => {
     server.use(http.get(`${BASE}/x`, () => new Promise(() => {})));
-    const error = await createClient({ ...noRetry, timeoutMs: 30 }).get('/x').catch((e: unknown) => e);
+    const error = await createClient({ ...noRetry, timeoutMs: 30 })
+      .get('/x')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error).toMatchObject({ timeoutMs: 30, message: `GET ${BASE}/x timed out after 30 ms.` });
   });
@@ -118,7 +141,9 @@ describe('each status becomes its error class', () => {
   it('reads at most 1 MiB of an error body, however large', async () => {
     const huge = 'x'.repeat(8 * 1024 * 1024);
     server.use(http.get(`${BASE}/x`, () => new HttpResponse(huge, { status: 500 })));
-    const error = (await createClient(noRetry).get('/x').catch((e: unknown) => e)) as ServerError;
+    const error = (await createClient(noRetry)
+      .get('/x')
+      .catch((e: unknown) => e)) as ServerError;
     expect(error).toBeInstanceOf(ServerError);
     expect((error.body as string).length).toBe(1024 * 1024);
   });
@@ -127,18 +152,26 @@ describe('each status becomes its error class', () => {
 describe('the user classifier', () => {
   it('is consulted first for every response, 2xx included', async () => {
     server.use(http.get(`${BASE}/slack`, () => HttpResponse.json({ ok: false, error: 'token_revoked' })));
-    const classifyKeyError = vi.fn(({ body }: { body: unknown }) => ((body as { ok?: boolean }).ok === false ? ('revoked' as const) : undefined));
-    const error = await createClient({ ...noRetry, classifyKeyError }).get('/slack').catch((e: unknown) => e);
+    const classifyKeyError = vi.fn(({ body }: { body: unknown }) =>
+      (body as { ok?: boolean }).ok === false ? ('revoked' as const) : undefined,
+    );
+    const error = await createClient({ ...noRetry, classifyKeyError })
+      .get('/slack')
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'InvalidApiKeyError', reason: 'revoked', status: 200, code: 'token_revoked' });
     expect(classifyKeyError).toHaveBeenCalledWith(expect.objectContaining({ status: 200, body: { ok: false, error: 'token_revoked' } }));
   });
 
   it('null turns a 401 into a plain ApiError; undefined falls through to the built-in classifier', async () => {
     server.use(http.get(`${BASE}/x`, () => HttpResponse.json({ error: 'invalid_api_key' }, { status: 401 })));
-    const notKey = await createClient({ ...noRetry, classifyKeyError: () => null }).get('/x').catch((e: unknown) => e);
+    const notKey = await createClient({ ...noRetry, classifyKeyError: () => null })
+      .get('/x')
+      .catch((e: unknown) => e);
     expect(notKey).toBeInstanceOf(ApiError);
     expect((notKey as ApiError).name).toBe('ApiError');
-    const fallThrough = await createClient({ ...noRetry, classifyKeyError: () => undefined }).get('/x').catch((e: unknown) => e);
+    const fallThrough = await createClient({ ...noRetry, classifyKeyError: () => undefined })
+      .get('/x')
+      .catch((e: unknown) => e);
     expect(fallThrough).toBeInstanceOf(InvalidApiKeyError);
   });
 

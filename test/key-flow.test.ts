@@ -53,7 +53,9 @@ describe('the key-error replay', () => {
         const key = request.headers.get('authorization');
         seen.push(key ?? '');
         await delay(30);
-        return key === `Bearer ${NEW}` ? HttpResponse.json({ replayed: true }) : HttpResponse.json({ error: 'invalid_api_key' }, { status: 401 });
+        return key === `Bearer ${NEW}`
+          ? HttpResponse.json({ replayed: true })
+          : HttpResponse.json({ error: 'invalid_api_key' }, { status: 401 });
       }),
     );
     client.setApiKey(OLD);
@@ -204,7 +206,9 @@ describe('the key-error replay', () => {
         controller.close();
       },
     });
-    await expect(client.post('/upload', { body: stream, headers: { 'content-type': 'text/plain' } })).rejects.toBeInstanceOf(InvalidApiKeyError);
+    await expect(client.post('/upload', { body: stream, headers: { 'content-type': 'text/plain' } })).rejects.toBeInstanceOf(
+      InvalidApiKeyError,
+    );
     expect(requests).toBe(1);
     expect(onKeyInvalid).not.toHaveBeenCalled();
   });
@@ -314,7 +318,7 @@ describe('client-side key checks go through the hook', () => {
     expect(seen).toHaveLength(0);
   });
 
-  it("sends nothing at all with auth: false, and lints nothing", async () => {
+  it('sends nothing at all with auth: false, and lints nothing', async () => {
     let authorization: string | null = 'unset';
     server.use(
       http.get(`${BASE}/health`, ({ request }) => {
@@ -330,7 +334,12 @@ describe('client-side key checks go through the hook', () => {
   it('with keyLint off, a key a header cannot carry is still a typed key error, not a crash', async () => {
     const seen = keyedApi(new Set([NEW]));
     const client = createClient({ baseUrl: BASE, apiKey: 'sk_test_line\nbreak_0000', keyLint: 'off' });
-    await expect(client.get('/me')).rejects.toMatchObject({ name: 'InvalidApiKeyError', reason: 'malformed', source: 'client', code: 'invalid-character' });
+    await expect(client.get('/me')).rejects.toMatchObject({
+      name: 'InvalidApiKeyError',
+      reason: 'malformed',
+      source: 'client',
+      code: 'invalid-character',
+    });
     expect(seen).toHaveLength(0);
   });
 

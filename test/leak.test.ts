@@ -32,11 +32,16 @@ function echoingApi(status: number) {
   server.use(
     http.all(`${BASE}/*`, ({ request }) => {
       const url = new URL(request.url);
-      const key = request.headers.get('authorization')?.slice(7) ?? request.headers.get('x-api-key') ?? url.searchParams.get('api_key') ?? '';
+      const key =
+        request.headers.get('authorization')?.slice(7) ?? request.headers.get('x-api-key') ?? url.searchParams.get('api_key') ?? '';
       const body = { error: { code: 'invalid_api_key', message: `Incorrect API key provided: ${key}`, key, [key]: 'as a field name' } };
       return HttpResponse.json(body, {
         status,
-        headers: { 'x-echo-key': key, 'set-cookie': `session=${key}`, 'www-authenticate': `Bearer error="invalid_token", error_description="bad ${key}"` },
+        headers: {
+          'x-echo-key': key,
+          'set-cookie': `session=${key}`,
+          'www-authenticate': `Bearer error="invalid_token", error_description="bad ${key}"`,
+        },
       });
     }),
   );
@@ -54,16 +59,23 @@ describe('the key never leaks', () => {
 
     it.each([401, 403, 400, 404, 409, 422, 429, 500, 503])('from a %i answer that echoes the key', async (status) => {
       echoingApi(status);
-      const error = await createClient(options).get('/me').catch((e: unknown) => e);
+      const error = await createClient(options)
+        .get('/me')
+        .catch((e: unknown) => e);
       expect((error as Error).name).toMatch(/Error$/);
       expectNoKey(error);
       const fields = error as { headers?: Record<string, string>; response?: { headers: Record<string, string> }; url?: string };
       expect(JSON.stringify(fields.headers ?? fields.response?.headers)).toContain('[REDACTED]');
-      expect(fields.url).toBe(`${BASE}/me${auth?.type === 'query' ? '?api_key=%5BREDACTED%5D' : ''}`.replace('%5BREDACTED%5D', '[REDACTED]'));
+      expect(fields.url).toBe(
+        `${BASE}/me${auth?.type === 'query' ? '?api_key=%5BREDACTED%5D' : ''}`.replace('%5BREDACTED%5D', '[REDACTED]'),
+      );
     });
 
     it('from ConnectionError and TimeoutError', async () => {
-      server.use(http.get(`${BASE}/down`, () => HttpResponse.error()), http.get(`${BASE}/slow`, () => new Promise(() => {})));
+      server.use(
+        http.get(`${BASE}/down`, () => HttpResponse.error()),
+        http.get(`${BASE}/slow`, () => new Promise(() => {})),
+      );
       const client = createClient({ ...options, timeoutMs: 20 });
       const connection = await client.get('/down').catch((e: unknown) => e);
       const timeout = await client.get('/slow').catch((e: unknown) => e);
@@ -75,7 +87,9 @@ describe('the key never leaks', () => {
 
     it('from ResponseValidationError', async () => {
       server.use(http.get(`${BASE}/me`, () => HttpResponse.json({ id: KEY })));
-      const error = await createClient(options).get('/me', { schema: z.object({ id: z.number() }) }).catch((e: unknown) => e);
+      const error = await createClient(options)
+        .get('/me', { schema: z.object({ id: z.number() }) })
+        .catch((e: unknown) => e);
       expect((error as Error).name).toBe('ResponseValidationError');
       expectNoKey(error);
     });
@@ -127,7 +141,11 @@ describe('the key never leaks', () => {
 
   it('from the client object itself', () => {
     const client = createClient({ baseUrl: BASE, apiKey: KEY, headers: { 'x-app': 'demo' } });
-    const shown = [inspect(client, { showHidden: true, depth: Number.POSITIVE_INFINITY }), JSON.stringify(client), String(Object.keys(client))];
+    const shown = [
+      inspect(client, { showHidden: true, depth: Number.POSITIVE_INFINITY }),
+      JSON.stringify(client),
+      String(Object.keys(client)),
+    ];
     for (const text of shown) expect(text).not.toContain(KEY);
     expect(JSON.stringify(client)).toBe(`{"baseUrl":"${BASE}","auth":"bearer"}`);
   });

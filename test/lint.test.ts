@@ -49,16 +49,28 @@ describe('lintApiKey: missing', () => {
 });
 
 describe('lintApiKey: malformed', () => {
-  it.each(['YOUR_API_KEY', 'your-api-key-here', 'YOUR_OPENAI_API_KEY', '<api-key>', '<YOUR_KEY>', 'xxxxxxxx', 'sk-xxxxxxxxxxxx', 'changeme', 'sk-...', 'sk_live_...', '${API_KEY}', '{{ api_key }}', 'API_KEY'])(
-    'the placeholder %s',
-    (key) => {
-      expect(codesOf(key, 'fix')).toEqual(['placeholder']);
-      expect(lintApiKey(key).problems[0]?.message).toBe(
-        'The key is a placeholder from an example, not a real key — paste the key from your provider dashboard.',
-      );
-      expect(lintApiKey(key).ok).toBe(false);
-    },
-  );
+  it.each([
+    'YOUR_API_KEY',
+    'your-api-key-here',
+    'YOUR_OPENAI_API_KEY',
+    '<api-key>',
+    '<YOUR_KEY>',
+    'xxxxxxxx',
+    'sk-xxxxxxxxxxxx',
+    'changeme',
+    'sk-...',
+    'sk_live_...',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an unexpanded ${…} placeholder is exactly what this test feeds in.
+    '${API_KEY}',
+    '{{ api_key }}',
+    'API_KEY',
+  ])('the placeholder %s', (key) => {
+    expect(codesOf(key, 'fix')).toEqual(['placeholder']);
+    expect(lintApiKey(key).problems[0]?.message).toBe(
+      'The key is a placeholder from an example, not a real key — paste the key from your provider dashboard.',
+    );
+    expect(lintApiKey(key).ok).toBe(false);
+  });
 
   it.each([`'${REAL}'`, `"${REAL}"`, `\`${REAL}\``, `“${REAL}”`])('surrounding quotes: %s', (key) => {
     const result = lintApiKey(key);

@@ -35,7 +35,12 @@ describe('requests', () => {
       })) as { method: string; path: string; query: string[][]; headers: Record<string, string>; body: string | null };
       expect(sent.method).toBe(verb.toUpperCase());
       expect(sent.path).toBe('/v1/things');
-      expect(sent.query).toEqual([['limit', '10'], ['tags', 'a'], ['tags', 'b'], ['flag', 'true']]);
+      expect(sent.query).toEqual([
+        ['limit', '10'],
+        ['tags', 'a'],
+        ['tags', 'b'],
+        ['flag', 'true'],
+      ]);
       expect(sent.headers).toMatchObject({ authorization: `Bearer ${KEY}`, 'x-app': 'demo', 'x-trace': '1', accept: 'application/json' });
       if (verb !== 'get') {
         expect(sent.body).toBe('{"n":1}');
@@ -53,7 +58,10 @@ describe('requests', () => {
 
     const query = createClient({ baseUrl: BASE, apiKey: KEY, auth: { type: 'query', name: 'api_key' } });
     const viaQuery = (await query.get('/a', { query: { q: 'x' } })) as { query: string[][]; headers: Record<string, string> };
-    expect(viaQuery.query).toEqual([['q', 'x'], ['api_key', KEY]]);
+    expect(viaQuery.query).toEqual([
+      ['q', 'x'],
+      ['api_key', KEY],
+    ]);
     expect(viaQuery.headers.authorization).toBeUndefined();
   });
 
@@ -80,7 +88,9 @@ describe('requests', () => {
     const error = await client.get('/users/42', { schema: User }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResponseValidationError);
     expect((error as ResponseValidationError).issues.map((i) => i.path)).toEqual([['id'], ['name']]);
-    expect((error as Error).message).toBe('The response of GET https://api.example.test/v1/users/42 did not match the schema at id: Invalid input: expected number, received string.');
+    expect((error as Error).message).toBe(
+      'The response of GET https://api.example.test/v1/users/42 did not match the schema at id: Invalid input: expected number, received string.',
+    );
   });
 
   it('rejects invalid JSON in a 2xx JSON response with ResponseValidationError', async () => {
@@ -157,7 +167,11 @@ describe('createClient options', () => {
     ['a non-function hook', { baseUrl: BASE, onKeyInvalid: 'rotate' }, /"onKeyInvalid": must be a function/],
     ['a number as key', { baseUrl: BASE, apiKey: 12345 }, /"apiKey": must be a string, a \{ key, expiresAt \} grant, or a function/],
     ['an unknown auth type', { baseUrl: BASE, auth: { type: 'basic' } }, /"auth/],
-    ['a header auth without a valid name', { baseUrl: BASE, auth: { type: 'header', name: 'x api key' } }, /"auth.name": must be a valid header name/],
+    [
+      'a header auth without a valid name',
+      { baseUrl: BASE, auth: { type: 'header', name: 'x api key' } },
+      /"auth.name": must be a valid header name/,
+    ],
     ['a bad keyLint', { baseUrl: BASE, keyLint: 'loose' }, /"keyLint": must be 'fix', 'strict' or 'off'/],
     ['negative retries', { baseUrl: BASE, retry: -1 }, /"retry"/],
     ['a bad retry object', { baseUrl: BASE, retry: { minDelayMs: -5 } }, /"retry.minDelayMs"/],

@@ -5,7 +5,7 @@ import {
   ConnectionError,
   createClient,
   isKeyguardError,
-  KeyguardError,
+  type KeyguardError,
   RateLimitError,
   ServerError,
   TimeoutError,
@@ -137,13 +137,19 @@ describe('against a flaky real server', () => {
     expect(Object.values(outcomes).reduce((a, b) => a + b, 0)).toBe(REQUESTS);
     expect(stalledTimeouts).toBeLessThanOrEqual(REQUESTS * 0.02);
     // The seed produces every kind of server behaviour, and the retries recover most of them.
-    for (const action of ['reset', 'too-slow', 'unavailable', 'rate-limited', 'ok'] as const) expect(server.counts[action]).toBeGreaterThan(0);
+    for (const action of ['reset', 'too-slow', 'unavailable', 'rate-limited', 'ok'] as const)
+      expect(server.counts[action]).toBeGreaterThan(0);
     expect(outcomes.ok).toBeGreaterThan(REQUESTS * 0.9);
     expect(elapsedMs).toBeLessThan(10_000);
   }, 15_000);
 
   it('settles every request when callers also abort at random moments', async () => {
-    const client = createClient({ baseUrl: server.url, apiKey: KEY, timeoutMs: TIMEOUT_MS, retry: { retries: RETRIES, minDelayMs: 1, maxDelayMs: 5 } });
+    const client = createClient({
+      baseUrl: server.url,
+      apiKey: KEY,
+      timeoutMs: TIMEOUT_MS,
+      retry: { retries: RETRIES, minDelayMs: 1, maxDelayMs: 5 },
+    });
     const results = await pool(200, CONCURRENCY, (i) => client.get(`/abort/${i}`, { signal: AbortSignal.timeout(1 + (i % 40)) }));
     let aborted = 0;
     for (const result of results) {
@@ -186,7 +192,9 @@ describe('a child process using the client', () => {
     // `beforeExit` fires only when the event loop ran dry: never after process.exit().
     expect(stdout).toContain('BEFORE_EXIT');
     const summary = JSON.parse(/DONE (\{.*\})/.exec(stdout)![1]!) as Record<string, number>;
-    console.info(`child: ${JSON.stringify(summary)}; exited ${Math.round(exitedAt - doneAt!)} ms after its last line, ${Math.round(exitedAt - started)} ms in all`);
+    console.info(
+      `child: ${JSON.stringify(summary)}; exited ${Math.round(exitedAt - doneAt!)} ms after its last line, ${Math.round(exitedAt - started)} ms in all`,
+    );
     expect(summary.settled).toBe(1000);
     expect(summary.ok).toBeGreaterThan(0);
     expect(summary.aborted).toBeGreaterThan(0);

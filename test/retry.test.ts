@@ -1,5 +1,6 @@
-import { http, HttpResponse } from 'msw';
+import { HttpResponse, http } from 'msw';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { TimeoutError } from '../src/errors/timeout-error.js';
 import {
   ApiError,
   BadRequestError,
@@ -13,9 +14,8 @@ import {
   RateLimitError,
   ServerError,
 } from '../src/index.js';
-import { DEFAULT_RETRY, type RetryPolicy } from '../src/options.js';
 import { backoffDelay, isRetryableMethod, isTransient, parseRetryAfter } from '../src/internal/retry.js';
-import { TimeoutError } from '../src/errors/timeout-error.js';
+import { DEFAULT_RETRY, type RetryPolicy } from '../src/options.js';
 import { BASE, useMsw } from './helpers/msw.js';
 
 const server = useMsw();
@@ -30,8 +30,14 @@ type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
 function track<T>(promise: Promise<T>): { outcome: Promise<Outcome<T>>; settled: () => boolean } {
   let done = false;
   const outcome = promise.then(
-    (value): Outcome<T> => ((done = true), { ok: true, value }),
-    (error: unknown): Outcome<T> => ((done = true), { ok: false, error }),
+    (value): Outcome<T> => {
+      done = true;
+      return { ok: true, value };
+    },
+    (error: unknown): Outcome<T> => {
+      done = true;
+      return { ok: false, error };
+    },
   );
   return { outcome, settled: () => done };
 }
@@ -78,9 +84,14 @@ function serve(method: 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head' | 'o
   return seen;
 }
 
-const status = (code: number, headers?: Record<string, string>, body: unknown = { error: { message: `status ${code}` } }) => () =>
-  HttpResponse.json(body as Record<string, unknown>, { status: code, headers });
-const ok = (body: Record<string, unknown> = { ok: true }) => () => HttpResponse.json(body);
+const status =
+  (code: number, headers?: Record<string, string>, body: unknown = { error: { message: `status ${code}` } }) =>
+  () =>
+    HttpResponse.json(body as Record<string, unknown>, { status: code, headers });
+const ok =
+  (body: Record<string, unknown> = { ok: true }) =>
+  () =>
+    HttpResponse.json(body);
 const networkError = () => HttpResponse.error();
 const keyRejected = () =>
   HttpResponse.json({ error: { code: 'api_key_expired', message: 'The API key provided has expired.' } }, { status: 401 });
@@ -159,7 +170,9 @@ describe('which failures are retried', () => {
   });
 
   it('does not retry a 401 that is not a key error (plain ApiError)', async () => {
-    const seen = serve('get', [status(401, undefined, { error: { message: 'This account is on hold until the invoice is paid: see billing.' } })]);
+    const seen = serve('get', [
+      status(401, undefined, { error: { message: 'This account is on hold until the invoice is paid: see billing.' } }),
+    ]);
     const client = makeClient({ classifyKeyError: () => null });
     const error = await failure(client.get('/thing'));
     expect(seen).toHaveLength(1);
@@ -441,15 +454,18 @@ describe('idempotency', () => {
     expect(error).toBeInstanceOf(ConnectionError);
   });
 
-  it.each(['post', 'patch'] as const)('retries %s with an idempotencyKey: same Idempotency-Key and same body bytes every attempt', async (method) => {
-    const seen = serve(method, [status(503), networkError, ok({ id: 'k_1' })]);
-    const body = { name: 'ci', tags: ['a', 'b'], nested: { n: 1.5, s: 'é ✓' } };
-    const outcome = await settle(makeClient()[method]('/thing', { body, idempotencyKey: 'idem-123' }));
-    expect(outcome).toEqual({ ok: true, value: { id: 'k_1' } });
-    expect(seen).toHaveLength(3);
-    expect(seen.map((s) => s.idempotencyKey)).toEqual(['idem-123', 'idem-123', 'idem-123']);
-    expect(seen.map((s) => s.body)).toEqual([JSON.stringify(body), JSON.stringify(body), JSON.stringify(body)]);
-  });
+  it.each(['post', 'patch'] as const)(
+    'retries %s with an idempotencyKey: same Idempotency-Key and same body bytes every attempt',
+    async (method) => {
+      const seen = serve(method, [status(503), networkError, ok({ id: 'k_1' })]);
+      const body = { name: 'ci', tags: ['a', 'b'], nested: { n: 1.5, s: 'é ✓' } };
+      const outcome = await settle(makeClient()[method]('/thing', { body, idempotencyKey: 'idem-123' }));
+      expect(outcome).toEqual({ ok: true, value: { id: 'k_1' } });
+      expect(seen).toHaveLength(3);
+      expect(seen.map((s) => s.idempotencyKey)).toEqual(['idem-123', 'idem-123', 'idem-123']);
+      expect(seen.map((s) => s.body)).toEqual([JSON.stringify(body), JSON.stringify(body), JSON.stringify(body)]);
+    },
+  );
 
   it('sends Idempotency-Key once, on a request that is not retried', async () => {
     const seen = serve('post', [ok()]);
@@ -464,7 +480,13 @@ describe('idempotency', () => {
   });
 
   it('isRetryableMethod', () => {
-    expect(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'].map((m) => isRetryableMethod(m, DEFAULT_RETRY, undefined))).toEqual([true, true, true, true, true]);
+    expect(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'].map((m) => isRetryableMethod(m, DEFAULT_RETRY, undefined))).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
     expect(isRetryableMethod('POST', DEFAULT_RETRY, undefined)).toBe(false);
     expect(isRetryableMethod('PATCH', DEFAULT_RETRY, undefined)).toBe(false);
     expect(isRetryableMethod('POST', DEFAULT_RETRY, 'k')).toBe(true);
@@ -509,7 +531,7 @@ describe('key replays and retries together', () => {
     // 503, 401, 503, 401, … and a hook that always has a fresh key.
     let n = 0;
     const seen = serve('get', [() => (seen.length % 2 === 1 ? status(503)() : keyRejected())]);
-    const onKeyInvalid = vi.fn(() => `sk-live-fresh-key-${(n += 1)}-000000`);
+    const onKeyInvalid = vi.fn(() => `sk-live-fresh-key-${++n}-000000`);
     const error = await failure(makeClient({ onKeyInvalid }).get('/thing'));
     // 1: 503 (retry 1), 2: 401 (replay 1), 3: 503 (retry 2), 4: 401 (no replays left).
     expect(seen).toHaveLength(4);
@@ -521,7 +543,7 @@ describe('key replays and retries together', () => {
   it('is bounded with a larger policy too: retries 3 and maxKeyRefreshes 2 → at most 6 requests', async () => {
     let n = 0;
     const seen = serve('get', [() => (seen.length % 2 === 1 ? status(503)() : keyRejected())]);
-    const onKeyInvalid = vi.fn(() => `sk-live-fresh-key-${(n += 1)}-000000`);
+    const onKeyInvalid = vi.fn(() => `sk-live-fresh-key-${++n}-000000`);
     const error = await failure(makeClient({ onKeyInvalid, maxKeyRefreshes: 2, retry: 3 }).get('/thing'));
     // 503 r1, 401 k1, 503 r2, 401 k2, 503 r3, 401 → no replays left.
     expect(seen).toHaveLength(6);
@@ -533,7 +555,7 @@ describe('key replays and retries together', () => {
   it('a key rejected every time is replayed maxKeyRefreshes times and never retried', async () => {
     let n = 0;
     const seen = serve('get', [keyRejected]);
-    const onKeyInvalid = vi.fn(() => `sk-live-fresh-key-${(n += 1)}-000000`);
+    const onKeyInvalid = vi.fn(() => `sk-live-fresh-key-${++n}-000000`);
     const error = await failure(makeClient({ onKeyInvalid, maxKeyRefreshes: 2 }).get('/thing'));
     expect(seen).toHaveLength(3);
     expect(onKeyInvalid).toHaveBeenCalledTimes(2);

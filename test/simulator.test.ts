@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KeyErrorFormat, SimulatedKeyErrorReason } from '../src/testing/formats.js';
-import { startSimulator, type Simulator } from '../src/testing/simulator.js';
+import { type Simulator, startSimulator } from '../src/testing/simulator.js';
 
 let sim: Simulator;
 beforeEach(async () => {
@@ -13,7 +13,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 const api = (path: string, init: RequestInit = {}) => fetch(`${sim.url}${path}`, init);
 const postItem = (key: string, body: unknown, headers: Record<string, string> = {}) =>
-  api('/items', { method: 'POST', headers: { ...bearer(key), 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  api('/items', {
+    method: 'POST',
+    headers: { ...bearer(key), 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 const admin = (path: string, init: RequestInit = {}, token = sim.adminToken) =>
   fetch(`${sim.origin}${path}`, { ...init, headers: { 'x-admin-token': token, 'content-type': 'application/json', ...init.headers } });
 const errorBody = (message: string) => ({ error: { type: 'invalid_request_error', message } });
@@ -31,7 +35,11 @@ describe('keys', () => {
   it('accepts the key as a Bearer token, an x-api-key header or an api_key query parameter', async () => {
     const { id, key, expiresAt } = sim.issueKey({ label: 'ci' });
     const expected = { keyId: id, label: 'ci', expiresAt };
-    for (const res of [await api('/me', { headers: bearer(key) }), await api('/me', { headers: { 'x-api-key': key } }), await api(`/me?api_key=${key}`)]) {
+    for (const res of [
+      await api('/me', { headers: bearer(key) }),
+      await api('/me', { headers: { 'x-api-key': key } }),
+      await api(`/me?api_key=${key}`),
+    ]) {
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual(expected);
     }
@@ -103,7 +111,10 @@ describe('items', () => {
     await postItem(key, { name: 'plum' });
 
     expect(await (await api(`/items/${apple.id}`, { headers: bearer(key) })).json()).toEqual(apple);
-    const first = (await (await api('/items?limit=2', { headers: bearer(key) })).json()) as { data: { name: string }[]; nextCursor: string };
+    const first = (await (await api('/items?limit=2', { headers: bearer(key) })).json()) as {
+      data: { name: string }[];
+      nextCursor: string;
+    };
     expect(first.data.map((i) => i.name)).toEqual(['apple', 'pear']);
     const second = await (await api(`/items?limit=2&cursor=${first.nextCursor}`, { headers: bearer(key) })).json();
     expect(second).toMatchObject({ data: [{ name: 'plum', price: 0 }], nextCursor: null });
@@ -217,7 +228,11 @@ describe('routing', () => {
   it('answers a CORS preflight with 204 and the allowed headers', async () => {
     const res = await api('/items', {
       method: 'OPTIONS',
-      headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' },
+      headers: {
+        origin: 'http://localhost:3000',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization',
+      },
     });
     expect(res.status).toBe(204);
     expect(Object.fromEntries([...res.headers].filter(([name]) => name.startsWith('access-control-')))).toEqual({
@@ -254,9 +269,18 @@ describe('key error formats', () => {
       missing: { contentType: 'application/json', body: '{"error":"Invalid API Key","message":"No API key provided."}' },
     },
     vague: {
-      expired: { contentType: 'application/json', body: '{"error":"Invalid API Key","message":"The API key provided is not valid or has expired."}' },
-      revoked: { contentType: 'application/json', body: '{"error":"Invalid API Key","message":"The API key provided is not valid or has expired."}' },
-      malformed: { contentType: 'application/json', body: '{"error":"Invalid API Key","message":"The API key provided is not valid or has expired."}' },
+      expired: {
+        contentType: 'application/json',
+        body: '{"error":"Invalid API Key","message":"The API key provided is not valid or has expired."}',
+      },
+      revoked: {
+        contentType: 'application/json',
+        body: '{"error":"Invalid API Key","message":"The API key provided is not valid or has expired."}',
+      },
+      malformed: {
+        contentType: 'application/json',
+        body: '{"error":"Invalid API Key","message":"The API key provided is not valid or has expired."}',
+      },
       missing: { contentType: 'application/json', body: '{"error":"Invalid API Key","message":"No API key provided."}' },
     },
     envelope: {
@@ -278,7 +302,10 @@ describe('key error formats', () => {
       },
     },
     rfc6750: {
-      expired: { wwwAuthenticate: 'Bearer realm="api-service", error="invalid_token", error_description="The access token expired"', body: '' },
+      expired: {
+        wwwAuthenticate: 'Bearer realm="api-service", error="invalid_token", error_description="The access token expired"',
+        body: '',
+      },
       revoked: {
         wwwAuthenticate: 'Bearer realm="api-service", error="invalid_token", error_description="The access token has been revoked"',
         body: '',

@@ -246,7 +246,7 @@ function readBody(raw: unknown): Body {
 function htmlToText(html: string): string {
   return decodeEntities(
     html
-      .replace(/<(script|style)\b[^]*?(?:<\/\1\s*>|$)/gi, ' ')
+      .replace(/<(script|style)\b[\s\S]*?(?:<\/\1\s*>|$)/gi, ' ')
       .replace(/<[^<>]*>/g, ' ')
       .replace(/\s+/g, ' ')
       .trim(),
@@ -297,7 +297,7 @@ function entries(value: object, field: string): [string, unknown][] {
     return out;
   }
   // Known fields first, in priority order, then the rest: the most specific code and message are always read.
-  const known = KNOWN_FIELDS.filter((k) => safe(() => Object.prototype.hasOwnProperty.call(value, k), false));
+  const known = KNOWN_FIELDS.filter((k) => safe(() => Object.hasOwn(value, k), false));
   const keys = safe(() => Object.keys(value), [] as string[]);
   for (const key of [...new Set([...known, ...keys.slice(0, MAX_KEYS)])].slice(0, MAX_KEYS)) {
     out.push([key, safe(() => (value as Record<string, unknown>)[key], undefined)]);

@@ -7,7 +7,11 @@ import { KeyguardError } from './keyguard-error.js';
 export class ConnectionError extends KeyguardError {
   override name = 'ConnectionError';
 
-  constructor(readonly method: string, readonly url: string, options: { cause?: unknown }) {
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    options: { cause?: unknown },
+  ) {
     super(`${method} ${url} failed: no response from the server (connection refused, reset or DNS failure).`, options);
   }
 }

@@ -16,9 +16,7 @@ export class ResponseValidationError extends KeyguardError {
     readonly issues: readonly ValidationIssue[],
   ) {
     const first = issues[0];
-    const where = first?.path?.length
-      ? ` at ${first.path.map((p) => String(typeof p === 'object' ? p.key : p)).join('.')}`
-      : '';
+    const where = first?.path?.length ? ` at ${first.path.map((p) => String(typeof p === 'object' ? p.key : p)).join('.')}` : '';
     super(`The response of ${method} ${url} did not match the schema${where}: ${first?.message ?? 'invalid'}.`);
   }
 }

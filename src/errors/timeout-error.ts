@@ -4,7 +4,11 @@ import { KeyguardError } from './keyguard-error.js';
 export class TimeoutError extends KeyguardError {
   override name = 'TimeoutError';
 
-  constructor(readonly method: string, readonly url: string, readonly timeoutMs: number) {
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    readonly timeoutMs: number,
+  ) {
     super(`${method} ${url} timed out after ${timeoutMs} ms.`);
   }
 }

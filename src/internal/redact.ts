@@ -25,7 +25,9 @@ export class Secrets {
     if (!key || key.length < 4 || this.keys.includes(key)) return;
     this.keys.push(key);
     if (this.keys.length > 16) this.keys.shift(); // Oldest first out.
-    const spellings = this.keys.flatMap((k) => [k, k.trim()]).flatMap((k) => [k, encodeURIComponent(k), new URLSearchParams({ k }).toString().slice(2)]);
+    const spellings = this.keys
+      .flatMap((k) => [k, k.trim()])
+      .flatMap((k) => [k, encodeURIComponent(k), new URLSearchParams({ k }).toString().slice(2)]);
     // Longest first, so a longer spelling is never half-replaced by a shorter one.
     this.values = [...new Set(spellings)].filter((spelling) => spelling.length >= 4).sort((a, b) => b.length - a.length);
   }

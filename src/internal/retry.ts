@@ -1,5 +1,5 @@
-import { isApiError } from '../errors/guards.js';
 import { ConnectionError } from '../errors/connection-error.js';
+import { isApiError } from '../errors/guards.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import type { RetryPolicy } from '../options.js';
 

@@ -2,8 +2,7 @@ import type { KeyErrorReason } from '../types.js';
 
 /** The next step for each reason: one or two sentences, never the key. */
 const HINTS: Record<KeyErrorReason, string> = {
-  expired:
-    'The key expired: create a new one in your provider dashboard and update your application, or return it from onKeyInvalid.',
+  expired: 'The key expired: create a new one in your provider dashboard and update your application, or return it from onKeyInvalid.',
   revoked:
     'The key was revoked or disabled: check its status in your provider dashboard, then create a new key and update your application, or return it from onKeyInvalid.',
   malformed:

@@ -106,7 +106,9 @@ export class KeyState {
     const rejected = this.current?.key;
     const { onKeyInvalid } = this.options;
     const log = this.options.logger;
-    log.info?.(`keyguard: key ${error.keyHint ?? '(none)'} rejected (${error.reason}); ${onKeyInvalid ? 'calling onKeyInvalid' : this.provider ? 'asking the key provider' : 'no hook to replace it'}.`);
+    log.info?.(
+      `keyguard: key ${error.keyHint ?? '(none)'} rejected (${error.reason}); ${onKeyInvalid ? 'calling onKeyInvalid' : this.provider ? 'asking the key provider' : 'no hook to replace it'}.`,
+    );
     try {
       const supply = await this.withTimeout((signal) =>
         onKeyInvalid ? onKeyInvalid(error) : this.provider ? this.provider({ reason: error.reason, signal }) : undefined,
@@ -164,7 +166,10 @@ export class KeyState {
     const ms = this.options.refreshTimeoutMs;
     const timer = setTimeout(() => controller.abort(new Error(`The key refresh did not settle within ${ms} ms.`)), ms);
     try {
-      return await abortable(Promise.resolve().then(() => run(controller.signal)), controller.signal);
+      return await abortable(
+        Promise.resolve().then(() => run(controller.signal)),
+        controller.signal,
+      );
     } finally {
       clearTimeout(timer);
     }

@@ -1,13 +1,6 @@
 /** One thing wrong with a key. `fixed` is true when `'fix'` mode repaired it. */
 export interface KeyProblem {
-  code:
-    | 'missing'
-    | 'placeholder'
-    | 'quoted'
-    | 'bearer-prefix'
-    | 'inner-whitespace'
-    | 'invalid-character'
-    | 'surrounding-whitespace';
+  code: 'missing' | 'placeholder' | 'quoted' | 'bearer-prefix' | 'inner-whitespace' | 'invalid-character' | 'surrounding-whitespace';
   /** One sentence naming the problem and the fix; never contains the key. */
   message: string;
   fixed: boolean;
@@ -84,7 +77,10 @@ export function lintApiKey(key: unknown, mode: KeyLintMode = 'fix'): KeyLintResu
     );
   } else if (NEWLINE.test(core)) {
     problems.push(
-      problem('inner-whitespace', 'The key contains a line break inside it — it was probably pasted across lines; copy it again as one line.'),
+      problem(
+        'inner-whitespace',
+        'The key contains a line break inside it — it was probably pasted across lines; copy it again as one line.',
+      ),
     );
   } else if (/\s/.test(core)) {
     problems.push(problem('inner-whitespace', 'The key contains a space inside it — copy it again without spaces.'));
@@ -133,7 +129,8 @@ function invalidCharacterMessage(char: string): string {
       ? 'a typographic ("smart") quote'
       : /[\u2010-\u2015\u2212]/.test(char)
         ? 'a typographic dash'
-        : /[\x00-\x1f\x7f-\x9f]/.test(char)
+        : // biome-ignore lint/suspicious/noControlCharactersInRegex: naming control characters is the point here.
+          /[\x00-\x1f\x7f-\x9f]/.test(char)
           ? 'a control character'
           : 'a non-ASCII character such as an accented letter or an emoji';
   return `The key contains ${kind} (${point}), which an HTTP header cannot carry — copy the key again as plain text.`;

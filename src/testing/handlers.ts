@@ -1,5 +1,5 @@
-import { http, HttpResponse, type HttpHandler } from 'msw';
-import { keyErrorResponse, type KeyErrorFormat, type SimulatedKeyErrorReason } from './formats.js';
+import { type HttpHandler, HttpResponse, http } from 'msw';
+import { type KeyErrorFormat, keyErrorResponse, type SimulatedKeyErrorReason } from './formats.js';
 
 /** Options of {@link keyErrorHandler} and the `*KeyHandler` shorthands. */
 export interface KeyErrorHandlerOptions {

@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { KEY_ERROR_FORMATS, keyErrorResponse, type KeyErrorFormat, type SimulatedKeyErrorReason } from './formats.js';
+import { KEY_ERROR_FORMATS, type KeyErrorFormat, keyErrorResponse, type SimulatedKeyErrorReason } from './formats.js';
 
 /** Random trouble on `/v1/*` (except `/v1/health`). Rates are probabilities from 0 to 1. */
 export interface Faults {
@@ -131,7 +131,10 @@ const failNextSchema = z.strictObject({
 const newItemSchema = z.strictObject({ name: z.string().min(1).max(100), price: z.number().min(0).max(1e12).optional() });
 const listSchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(10),
-  cursor: z.string().regex(/^\d{1,12}$/, 'not a cursor from this API').optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,12}$/, 'not a cursor from this API')
+    .optional(),
 });
 const idempotencyKeySchema = z.string().min(1).max(255);
 
@@ -456,17 +459,25 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     adminToken,
     seed,
     issueKey: (o = {}) => issueKey(o),
-    revokeKey: (idOrKey) => void (findKey(idOrKey).revoked = true),
+    revokeKey: (idOrKey) => {
+      findKey(idOrKey).revoked = true;
+    },
     expireKey: (idOrKey) => expire(findKey(idOrKey), 0),
     rotateKey: (idOrKey, o = {}) => rotateKey(idOrKey, o),
-    setFormat: (f) => void (format = validate(formatSchema, f)),
-    setFaults: (f) => void (faults = validate(faultsSchema, f)),
+    setFormat: (f) => {
+      format = validate(formatSchema, f);
+    },
+    setFaults: (f) => {
+      faults = validate(faultsSchema, f);
+    },
     failNext: (n, kind, o = {}) => {
       const { retryAfterS, delayMs } = validate(failNextSchema, { n, kind, ...o });
       for (let i = 0; i < n; i++) script.push({ kind, retryAfterS, delayMs });
     },
     stats: snapshot,
-    resetStats: () => void (stats = emptyStats()),
+    resetStats: () => {
+      stats = emptyStats();
+    },
     close: () =>
       (closing ??= new Promise<void>((resolve, reject) => {
         for (const timer of timers) clearTimeout(timer);

@@ -100,23 +100,26 @@ export async function startFlakyServer(options: FlakyServerOptions): Promise<Fla
     const roll = random();
     const delay = Math.floor(random() * (maxDelayMs + 1));
     const waitMs = String(1 + Math.floor(random() * 5));
-    let edge = rates.reset;
-    if (roll < edge) {
+    // Cumulative thresholds: roll < reset → reset, < reset + tooSlow → too slow, and so on.
+    const tooSlowEdge = rates.reset + rates.tooSlow;
+    const unavailableEdge = tooSlowEdge + rates.unavailable;
+    const rateLimitedEdge = unavailableEdge + rates.rateLimited;
+    if (roll < rates.reset) {
       record('reset');
       req.socket.destroy();
       return;
     }
-    if (roll < (edge += rates.tooSlow)) {
+    if (roll < tooSlowEdge) {
       record('too-slow');
       later(tooSlowMs, () => reply(200, { path, late: true }));
       return;
     }
-    if (roll < (edge += rates.unavailable)) {
+    if (roll < unavailableEdge) {
       record('unavailable');
       later(delay, () => reply(503, { error: 'unavailable' }, { 'retry-after-ms': waitMs }));
       return;
     }
-    if (roll < (edge += rates.rateLimited)) {
+    if (roll < rateLimitedEdge) {
       record('rate-limited');
       later(delay, () => reply(429, { error: 'rate limited' }, { 'retry-after-ms': waitMs }));
       return;
