@@ -9,14 +9,16 @@ import { ResponseValidationError } from './errors/response-validation-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
 import { abortable, sleep } from './internal/abort.js';
 import { ERROR_BODY_LIMIT, isJsonContentType, parseLoose, readText } from './internal/body.js';
-import { send } from './internal/http.js';
+import { RequestSetupError, send } from './internal/http.js';
 import { Secrets } from './internal/redact.js';
 import { backoffDelay, isRetryableMethod, isTransient, parseRetryAfter } from './internal/retry.js';
+import { validate } from './internal/schema.js';
 import { keyHint } from './keys/fingerprint.js';
 import { hintFor } from './keys/hints.js';
 import { KeyState, type Lease } from './keys/key-state.js';
 import {
   type ClientOptions,
+  checkHeaders,
   checkTimeout,
   type KeyGrant,
   type Logger,
@@ -205,6 +207,8 @@ async function execute(
   const method = String(request.method ?? '').toUpperCase();
   if (!METHODS.has(method)) throw new ConfigError('method', `must be one of ${[...METHODS].join(', ')}`);
   const url = buildUrl(config.baseUrl, request.path, request.query);
+  if ((method === 'GET' || method === 'HEAD') && request.body !== undefined)
+    throw new ConfigError('body', `is not allowed on a ${method} request`);
   const policy = request.retry === undefined ? config.retry : resolveRetry(config.retry, request.retry);
   const timeoutMs = checkTimeout(request.timeoutMs, config.timeoutMs);
   const body = encodeBody(request.body);
@@ -285,7 +289,8 @@ async function execute(
     } catch (error) {
       if (signal?.aborted) throw stop(signal.reason);
       if (timedOut) throw new TimeoutError(method, safeUrl, timeoutMs);
-      throw new ConnectionError(method, safeUrl, { cause: error });
+      if (error instanceof RequestSetupError) throw stop(new ConfigError('request', `could not be built: ${secrets.text(error.message)}`));
+      throw new ConnectionError(method, safeUrl, { cause: secrets.error(error) });
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
@@ -318,7 +323,7 @@ async function execute(
           message: secrets.text(described.message ?? DEFAULT_MESSAGES[reason.reason]),
           hint: hintFor(reason.reason),
           keyHint: key === undefined ? undefined : keyHint(key),
-          requestId: requestIdOf(response.headers),
+          requestId: requestIdOf(response.headers, secrets),
           response: { status: response.status, headers: responseHeaders, body: secrets.value(parsed) },
           method,
           url: safeUrl,
@@ -335,16 +340,22 @@ async function execute(
         ),
         body: secrets.value(parsed),
         headers: secrets.headers(response.headers, config.auth.type === 'header' ? config.auth.name : undefined),
-        requestId: requestIdOf(response.headers),
+        requestId: requestIdOf(response.headers, secrets),
         method,
         url: safeUrl,
         retryAfterMs: parseRetryAfter(response.headers),
       });
     }
-    if (!schema) return { ok: true, value: parsed };
-    const result = await schema['~standard'].validate(parsed);
-    if (result.issues) throw new ResponseValidationError(method, safeUrl, result.issues);
-    return { ok: true, value: result.value };
+    // A 204 or an empty body is `undefined`, with or without a schema (SPEC §3).
+    if (!schema || parsed === undefined) return { ok: true, value: parsed };
+    const result = await validate(schema, parsed);
+    if (!result.issues) return { ok: true, value: result.value };
+    // An issue may quote the value, and the server may have echoed the key into it.
+    const issues = result.issues.map((issue) => ({
+      message: secrets.text(String(issue.message)),
+      path: issue.path?.map((segment) => (typeof segment === 'string' ? secrets.text(segment) : segment)),
+    }));
+    throw new ResponseValidationError(method, safeUrl, issues);
   };
 
   try {
@@ -382,8 +393,12 @@ function classifyResponse(
   let verdict: KeyErrorReason | null | undefined;
   if (config.classifyKeyError) {
     try {
-      const answer = config.classifyKeyError(response);
-      verdict = answer === null || KEY_ERROR_REASONS.includes(answer as KeyErrorReason) ? answer : undefined;
+      const answer: unknown = config.classifyKeyError(response);
+      if (answer instanceof Promise) {
+        answer.catch(() => {}); // Never an unhandled rejection, whatever the promise does.
+        logger.warn?.('keyguard: the classifyKeyError option must answer synchronously; its promise was ignored.');
+      }
+      verdict = answer === null || KEY_ERROR_REASONS.includes(answer as KeyErrorReason) ? (answer as KeyErrorReason | null) : undefined;
     } catch (error) {
       logger.warn?.(`keyguard: the classifyKeyError option threw (${(error as Error)?.message}); using the built-in classifier.`);
     }
@@ -419,12 +434,21 @@ function buildUrl(baseUrl: string, path: unknown, query: Query | undefined): URL
   // An absolute URL here would send the key to another host.
   if (/^[a-z][a-z\d+.-]*:/i.test(path) || path.startsWith('//'))
     throw new ConfigError('path', 'must be relative to baseUrl, not an absolute URL');
+  const base = new URL(baseUrl);
   const url = new URL(`${baseUrl}/${path.replace(/^\/+/, '')}`);
+  // "..", even percent-encoded, is resolved by URL parsing: the request must stay under baseUrl.
+  if (url.origin !== base.origin || !`${url.pathname}/`.startsWith(`${base.pathname.replace(/\/+$/, '')}/`)) {
+    throw new ConfigError('path', 'must stay under baseUrl ("." and ".." segments cannot leave it)');
+  }
   if (query !== undefined) {
     if (typeof query !== 'object' || query === null) throw new ConfigError('query', 'must be an object of names to values');
     for (const [name, value] of Object.entries(query)) {
       if (value === undefined || value === null) continue;
-      for (const item of Array.isArray(value) ? value : [value]) url.searchParams.append(name, String(item));
+      for (const item of Array.isArray(value) ? value : [value]) {
+        if (!['string', 'number', 'boolean'].includes(typeof item))
+          throw new ConfigError(`query.${name}`, 'must be a string, number, boolean or an array of them');
+        url.searchParams.append(name, String(item));
+      }
     }
   }
   return url;
@@ -436,15 +460,17 @@ function buildHeaders(
   contentType: string | undefined,
   idempotencyKey: string | undefined,
 ): Headers {
-  try {
-    const headers = new Headers({ accept: 'application/json' });
-    for (const [name, value] of Object.entries({ ...clientHeaders, ...requestHeaders })) headers.set(name, value);
-    if (contentType) headers.set('content-type', contentType);
-    if (idempotencyKey !== undefined) headers.set('idempotency-key', idempotencyKey);
-    return headers;
-  } catch (error) {
-    throw new ConfigError('headers', `must hold valid header names and values (${(error as Error).message})`);
+  if (requestHeaders !== undefined) {
+    if (typeof requestHeaders !== 'object' || requestHeaders === null)
+      throw new ConfigError('headers', 'must be an object of header names to strings');
+    checkHeaders(requestHeaders);
   }
+  if (idempotencyKey !== undefined) checkHeaders({ 'idempotency-key': idempotencyKey }, 'idempotencyKey');
+  const headers = new Headers({ accept: 'application/json' });
+  for (const [name, value] of Object.entries({ ...clientHeaders, ...requestHeaders })) headers.set(name, value);
+  if (contentType) headers.set('content-type', contentType);
+  if (idempotencyKey !== undefined) headers.set('idempotency-key', idempotencyKey);
+  return headers;
 }
 
 /**
@@ -473,10 +499,10 @@ function encodeBody(body: unknown): { payload: BodyInit | undefined; contentType
   return { payload: json, contentType: 'application/json', replayable: true };
 }
 
-function requestIdOf(headers: Headers): string | undefined {
+function requestIdOf(headers: Headers, secrets: Secrets): string | undefined {
   for (const name of REQUEST_ID_HEADERS) {
     const value = headers.get(name);
-    if (value) return value;
+    if (value) return secrets.text(value);
   }
   return undefined;
 }
@@ -485,11 +511,16 @@ function requestIdOf(headers: Headers): string | undefined {
 function redactingLogger(logger: Logger, secrets: Secrets): Logger {
   const wrap = (write: ((...args: unknown[]) => void) | undefined) =>
     write &&
-    ((...args: unknown[]) =>
-      write.apply(
-        logger,
-        args.map((arg) => (typeof arg === 'string' ? secrets.text(arg) : secrets.value(arg))),
-      ));
+    ((...args: unknown[]) => {
+      try {
+        write.apply(
+          logger,
+          args.map((arg) => (typeof arg === 'string' ? secrets.text(arg) : secrets.value(arg))),
+        );
+      } catch {
+        // A broken logger must not break requests.
+      }
+    });
   return { debug: wrap(logger.debug), info: wrap(logger.info), warn: wrap(logger.warn), error: wrap(logger.error) };
 }
 
@@ -531,7 +562,7 @@ function makeEndpoint(
 
 async function validateInput(schema: unknown, value: unknown, option: string): Promise<unknown> {
   if (!schema) return value;
-  const result = await (schema as StandardSchemaV1)['~standard'].validate(value);
+  const result = await validate(schema as StandardSchemaV1, value);
   if (!result.issues) return result.value;
   const issue = result.issues[0];
   const path = (issue?.path ?? []).map((p) => String(typeof p === 'object' ? p.key : p));

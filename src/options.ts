@@ -127,7 +127,9 @@ const fn = <T>() => where<T>((value) => typeof value === 'function', 'must be a 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 const isHttpUrl = (value: unknown) => {
   try {
-    return typeof value === 'string' && /^https?:$/.test(new URL(value).protocol);
+    const url = new URL(value as string);
+    // A query or fragment in baseUrl would end up in the middle of every path.
+    return typeof value === 'string' && /^https?:$/.test(url.protocol) && !url.search && !url.hash && !value.includes('?');
   } catch {
     return false;
   }
@@ -157,7 +159,7 @@ const retryOption = where<number | false | RetryOptions | undefined>(
 );
 
 const optionsSchema = z.object({
-  baseUrl: where<string>(isHttpUrl, 'must be an absolute http(s) URL, e.g. "https://api.example.com/v1"'),
+  baseUrl: where<string>(isHttpUrl, 'must be an absolute http(s) URL without a query string, e.g. "https://api.example.com/v1"'),
   apiKey: z.optional(
     where<string | KeyGrant | KeyProvider>(
       (v) => typeof v === 'string' || typeof v === 'function' || isGrant(v),
@@ -193,7 +195,12 @@ const optionsSchema = z.object({
   fetch: z.optional(fn<typeof fetch>()),
   classifyKeyError: z.optional(fn<KeyErrorClassifier>()),
   keyLint: z.optional(where<KeyLintMode>((v) => v === 'fix' || v === 'strict' || v === 'off', "must be 'fix', 'strict' or 'off'")),
-  logger: z.optional(where<Logger>(isObject, 'must be an object with debug/info/warn/error methods')),
+  logger: z.optional(
+    where<Logger>(
+      (v) => isObject(v) && ['debug', 'info', 'warn', 'error'].every((level) => v[level] === undefined || typeof v[level] === 'function'),
+      'must be an object whose debug/info/warn/error are functions',
+    ),
+  ),
 });
 
 /** Throws a {@link ConfigError} naming the first bad field. Never echoes a value (it may be a key). */
@@ -205,10 +212,22 @@ function parseOrThrow<T>(schema: z.ZodMiniType<T>, value: unknown, prefix = ''):
   throw new ConfigError(path || 'options', issue?.message ?? 'is invalid');
 }
 
+/** Throws a {@link ConfigError} naming the first header whose name or value HTTP cannot carry (never echoing the value). */
+export function checkHeaders(headers: Record<string, unknown>, option = 'headers'): void {
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name)) throw new ConfigError(`${option}.${name}`, 'is not a valid header name');
+    // Latin-1 without line breaks: what fetch accepts in a header value.
+    if (typeof value !== 'string' || !/^[\t\x20-\x7e\x80-\xff]*$/.test(value)) {
+      throw new ConfigError(`${option}.${name}`, 'must be a string without line breaks or characters outside Latin-1');
+    }
+  }
+}
+
 /** Validates `createClient` options once and fills in every default. */
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'must be an object with at least baseUrl');
   const parsed = parseOrThrow(optionsSchema, options);
+  if (parsed.headers) checkHeaders(parsed.headers);
   return {
     baseUrl: parsed.baseUrl.replace(/\/+$/, ''),
     apiKey: options.apiKey,

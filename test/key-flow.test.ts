@@ -93,7 +93,7 @@ describe('the key-error replay', () => {
     expect(onKeyInvalid).toHaveBeenCalledTimes(2);
   });
 
-  it('sets cause to what the hook threw, and every waiter rejects with the same error', async () => {
+  it('sets cause to what the hook threw on every waiter, each with its own request details', async () => {
     keyedApi(new Set());
     const vaultDown = new Error('vault unreachable');
     const onKeyInvalid = vi.fn(async () => {
@@ -102,14 +102,14 @@ describe('the key-error replay', () => {
     });
     const client = createClient({ baseUrl: BASE, apiKey: OLD, onKeyInvalid });
 
-    const errors = await Promise.all(Array.from({ length: 5 }, () => client.get('/me').catch((e: unknown) => e)));
+    const errors = await Promise.all(Array.from({ length: 5 }, (_, i) => client.get(`/me/${i}`).catch((e: unknown) => e)));
 
     expect(onKeyInvalid).toHaveBeenCalledTimes(1);
-    for (const error of errors) {
+    errors.forEach((error, i) => {
       expect(error).toBeInstanceOf(InvalidApiKeyError);
+      expect(error).toMatchObject({ reason: 'expired', url: `${BASE}/me/${i}`, attempts: 1 });
       expect((error as InvalidApiKeyError).cause).toBe(vaultDown);
-      expect(error).toBe(errors[0]);
-    }
+    });
   });
 
   it('rejects within a few hundred ms when aborted during a slow hook, with the signal reason', async () => {
@@ -266,9 +266,32 @@ describe('the key provider', () => {
       reason === 'initial' ? { key: OLD, expiresAt: Date.now() + 10_000 } : { key: NEW, expiresAt: new Date(Date.now() + 5_000) },
     );
     const client = createClient({ baseUrl: BASE, apiKey: provider, refreshBeforeExpiryMs: 30_000 });
-    // The initial grant is within 30 s of expiry: refreshed once, and the refreshed one (also near expiry) is used as it is.
-    await expect(client.get('/me')).resolves.toMatchObject({ key: 'new' });
+    // The grant that has just arrived is used as it is, although it is within 30 s of its expiry.
+    await expect(client.get('/a')).resolves.toMatchObject({ key: 'other' });
+    expect(provider.mock.calls.map((c) => c[0].reason)).toEqual(['initial']);
+    // The next request finds it near expiry: refreshed once, and the new grant (also near expiry) is used as it is.
+    await expect(client.get('/b')).resolves.toMatchObject({ key: 'new' });
     expect(provider.mock.calls.map((c) => c[0].reason)).toEqual(['initial', 'expiring']);
+  });
+
+  it('does not count the same key again as a replacement: a rejected request still reaches the hook', async () => {
+    const seen = keyedApi(new Set([NEW]));
+    const onKeyInvalid = vi.fn((_error: InvalidApiKeyError) => NEW);
+    const client = createClient({ baseUrl: BASE, apiKey: OLD, onKeyInvalid });
+    server.use(
+      http.get(`${BASE}/slow`, async ({ request }) => {
+        seen.push(request.headers.get('authorization') ?? '');
+        await delay(30);
+        return request.headers.get('authorization') === `Bearer ${NEW}`
+          ? HttpResponse.json({ key: 'new' })
+          : HttpResponse.json({ error: 'invalid_api_key' }, { status: 401 });
+      }),
+    );
+    const slow = client.get('/slow');
+    await delay(5);
+    client.setApiKey(OLD); // e.g. a config reload that finds the same key
+    await expect(slow).resolves.toEqual({ key: 'new' });
+    expect(onKeyInvalid).toHaveBeenCalledTimes(1);
   });
 
   it('keeps using a grant that is not near its expiry', async () => {
@@ -350,5 +373,42 @@ describe('client-side key checks go through the hook', () => {
     await expect(client.get('/me')).resolves.toMatchObject({ key: 'new' });
     expect(onKeyInvalid.mock.calls[0]?.[0]).toMatchObject({ reason: 'expired', source: 'client', keyHint: 'sk_t…aaaa' });
     expect(seen).toEqual([NEW]);
+  });
+
+  it('a replacement that fails while setApiKey installed a newer key replays with that key', async () => {
+    const seen = keyedApi(new Set([NEW]));
+    let release: (() => void) | undefined;
+    const onKeyInvalid = vi.fn(async () => {
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      return undefined; // the hook gives up…
+    });
+    const client = createClient({ baseUrl: BASE, apiKey: OLD, onKeyInvalid });
+    const pending = client.get('/a');
+    await vi.waitFor(() => expect(onKeyInvalid).toHaveBeenCalledTimes(1));
+    client.setApiKey(NEW); // …but the application set a good key meanwhile
+    release?.();
+    await expect(pending).resolves.toMatchObject({ key: 'new' });
+    expect(seen).toEqual([OLD, NEW]);
+  });
+
+  it("keeps a key set with setApiKey while the hook ran, over the hook's older answer", async () => {
+    const seen = keyedApi(new Set([NEW]));
+    let release: (() => void) | undefined;
+    const onKeyInvalid = vi.fn(async () => {
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      return 'sk_test_stale_from_hook_9999';
+    });
+    const client = createClient({ baseUrl: BASE, apiKey: OLD, onKeyInvalid });
+    const pending = client.get('/a');
+    await vi.waitFor(() => expect(onKeyInvalid).toHaveBeenCalledTimes(1));
+    client.setApiKey(NEW);
+    release?.();
+    await expect(pending).resolves.toMatchObject({ key: 'new' });
+    await expect(client.get('/b')).resolves.toMatchObject({ key: 'new' });
+    expect(seen).toEqual([OLD, NEW, NEW]);
   });
 });

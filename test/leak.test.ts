@@ -149,4 +149,75 @@ describe('the key never leaks', () => {
     for (const text of shown) expect(text).not.toContain(KEY);
     expect(JSON.stringify(client)).toBe(`{"baseUrl":"${BASE}","auth":"bearer"}`);
   });
+
+  it('from a cause that quotes the URL or the key (a custom fetch, a hook, a provider)', async () => {
+    const fetchQuotingUrl: typeof fetch = async (input) => {
+      throw new TypeError(`request to ${(input as Request).url} failed, reason: socket hang up`);
+    };
+    const viaFetch = await createClient({
+      baseUrl: BASE,
+      apiKey: KEY,
+      auth: { type: 'query', name: 'api_key' },
+      fetch: fetchQuotingUrl,
+      retry: false,
+    })
+      .get('/me')
+      .catch((e: unknown) => e);
+    expect((viaFetch as Error).name).toBe('ConnectionError');
+    expect(String(((viaFetch as Error).cause as Error).message)).toContain('[REDACTED]');
+    expectNoKey(viaFetch);
+
+    echoingApi(401);
+    const hook = await createClient({
+      baseUrl: BASE,
+      apiKey: KEY,
+      retry: false,
+      onKeyInvalid: () => {
+        throw new Error(`vault refused ${KEY}`, { cause: new Error(`nested ${KEY}`) });
+      },
+    })
+      .get('/me')
+      .catch((e: unknown) => e);
+    expect(((hook as Error).cause as Error).message).toBe('vault refused [REDACTED]');
+    expectNoKey(hook);
+
+    // The provider hands out the key, then fails to replace it with an error that quotes it.
+    const provider = await createClient({
+      baseUrl: BASE,
+      retry: false,
+      apiKey: ({ reason }) => {
+        if (reason === 'initial') return KEY;
+        throw Object.assign(new Error('no key'), { config: { headers: { authorization: `Bearer ${KEY}` } } });
+      },
+    })
+      .get('/me')
+      .catch((e: unknown) => e);
+    expect((provider as Error).name).toBe('InvalidApiKeyError');
+    expectNoKey(provider);
+  });
+
+  it('from schema issues that quote the value, and from a request id that echoes the key', async () => {
+    server.use(http.get(`${BASE}/me`, () => HttpResponse.json({ id: KEY }, { headers: { 'x-request-id': `req-${KEY}` } })));
+    const echoingSchema = {
+      '~standard': {
+        version: 1 as const,
+        vendor: 'test',
+        validate: (value: unknown) => ({ issues: [{ message: `bad value ${JSON.stringify(value)}`, path: [KEY] }] }),
+      },
+    };
+    const error = await createClient({ baseUrl: BASE, apiKey: KEY })
+      .get('/me', { schema: echoingSchema })
+      .catch((e: unknown) => e);
+    expect((error as Error).name).toBe('ResponseValidationError');
+    expectNoKey(error);
+
+    server.use(
+      http.get(`${BASE}/gone`, () => HttpResponse.json({ error: 'x' }, { status: 404, headers: { 'x-request-id': `req-${KEY}` } })),
+    );
+    const notFound = await createClient({ baseUrl: BASE, apiKey: KEY })
+      .get('/gone')
+      .catch((e: unknown) => e);
+    expect((notFound as { requestId: string }).requestId).toBe('req-[REDACTED]');
+    expectNoKey(notFound);
+  });
 });

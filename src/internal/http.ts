@@ -10,19 +10,34 @@ export interface SendInit {
   fetch: typeof fetch | undefined;
 }
 
+/** The request could not even be built (fetch was never called): a caller's mistake, not a network failure. */
+export class RequestSetupError extends Error {
+  override name = 'RequestSetupError';
+}
+
 /**
  * Sends one attempt. ky's own retry, timeout and HTTP-error throwing are off:
  * p-retry owns retries, the pipeline owns timeouts, and every status comes back as a Response.
  */
-export function send(init: SendInit): Promise<Response> {
-  return ky(init.url, {
-    method: init.method,
-    headers: init.headers,
-    body: init.body,
-    signal: init.signal,
-    retry: 0,
-    timeout: false,
-    throwHttpErrors: false,
-    ...(init.fetch ? { fetch: init.fetch } : {}),
-  });
+export async function send(init: SendInit): Promise<Response> {
+  let fetched = false;
+  const fetchImpl = init.fetch ?? globalThis.fetch;
+  try {
+    return await ky(init.url, {
+      method: init.method,
+      headers: init.headers,
+      body: init.body,
+      signal: init.signal,
+      retry: 0,
+      timeout: false,
+      throwHttpErrors: false,
+      fetch: (input, options) => {
+        fetched = true;
+        return fetchImpl(input, options);
+      },
+    });
+  } catch (error) {
+    if (fetched) throw error;
+    throw new RequestSetupError(error instanceof Error ? error.message : String(error), { cause: error });
+  }
 }

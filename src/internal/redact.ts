@@ -49,6 +49,38 @@ export class Secrets {
     return copy;
   }
 
+  /** True when `text` holds any known key. */
+  has(text: string): boolean {
+    return this.values.some((secret) => text.includes(secret));
+  }
+
+  /**
+   * `error` itself when it carries no key; else a key-free copy (same name, redacted message,
+   * stack, own fields and cause). Used for every `cause` keyguard attaches: a fetch error or a
+   * hook's error may quote the URL or the key.
+   */
+  error(error: unknown, depth = 0): unknown {
+    if (typeof error === 'string') return this.text(error);
+    if (typeof error !== 'object' || error === null || depth > 4) return error;
+    if (!(error instanceof Error)) return this.has(safeJson(error)) ? this.value(error) : error;
+    const fields = Object.getOwnPropertyNames(error).filter((name) => name !== 'stack' && name !== 'message' && name !== 'cause');
+    const cause = error.cause === undefined ? undefined : this.error(error.cause, depth + 1);
+    const leaks =
+      this.has(error.message) ||
+      this.has(error.stack ?? '') ||
+      cause !== error.cause ||
+      fields.some((name) => this.has(safeJson((error as unknown as Record<string, unknown>)[name])));
+    if (!leaks) return error;
+    const copy = new Error(this.text(error.message), cause === undefined ? undefined : { cause });
+    copy.name = error.name;
+    copy.stack = this.text(error.stack ?? '');
+    for (const name of fields) {
+      if (name !== 'name')
+        (copy as unknown as Record<string, unknown>)[name] = this.value((error as unknown as Record<string, unknown>)[name]);
+    }
+    return copy;
+  }
+
   /** Response headers as a plain object, credential headers and echoed keys redacted. */
   headers(headers: Headers, extraCredentialHeader?: string): Record<string, string> {
     const out: Record<string, string> = {};
@@ -57,5 +89,13 @@ export class Secrets {
       out[name] = credential ? REDACTED : this.text(value);
     });
     return out;
+  }
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+  } catch {
+    return String(value);
   }
 }

@@ -20,6 +20,15 @@ export interface Lease {
   rejection?: InvalidApiKeyError;
 }
 
+/** How a shared replacement failed: with what the hook threw, or with "no replacement". */
+class RefreshFailure {
+  constructor(
+    readonly hasCause: boolean,
+    readonly cause: unknown,
+  ) {}
+}
+const NO_REPLACEMENT = Symbol('no replacement');
+
 interface Current {
   key: string | undefined;
   expiresAt?: number;
@@ -44,7 +53,8 @@ export class KeyState {
   private current: Current | undefined;
   private version = 0;
   private failures = 0;
-  private lastFailure: { version: number; failures: number; error: InvalidApiKeyError } | undefined;
+  /** The last failed replacement: requests already in flight with that key version share it. */
+  private lastFailure: { version: number; failures: number; failure: RefreshFailure } | undefined;
   /** The one replacement in flight (after a rejection) and the one provider load in flight. */
   private refresh: { version: number; promise: Promise<void> } | undefined;
   private loading: { version: number; promise: Promise<void> } | undefined;
@@ -69,9 +79,15 @@ export class KeyState {
    * refreshes a grant near its expiry (once per request), and lints it.
    */
   async acquire(signal: AbortSignal | undefined, mayRefreshExpiring: boolean): Promise<Lease> {
-    if (!this.current) await this.singleFlight('initial', signal);
+    // A grant that has just arrived is used as it is, even when it is already near its expiry.
+    let fresh = false;
+    if (!this.current) {
+      await this.singleFlight('initial', signal);
+      fresh = true;
+    }
     const expiresAt = this.current?.expiresAt;
-    if (expiresAt !== undefined && this.provider && mayRefreshExpiring && expiresAt - Date.now() < this.options.refreshBeforeExpiryMs) {
+    const expiring = expiresAt !== undefined && expiresAt - Date.now() < this.options.refreshBeforeExpiryMs;
+    if (expiring && this.provider && mayRefreshExpiring && !fresh) {
       // A failed early refresh is not fatal: the old key has not expired yet.
       await this.singleFlight('expiring', signal).catch((error: unknown) => {
         if (signal?.aborted) throw error;
@@ -87,22 +103,41 @@ export class KeyState {
     return lease;
   }
 
-  /** The key to use after `lease` was rejected with `error`: a replacement, or the error (with `cause` when the hook threw). */
+  /**
+   * Makes a new key current after `lease` was rejected with `error`, or throws: `error` itself
+   * when there is no replacement, or a copy of it whose `cause` is what the hook threw.
+   * Resolving means "replay with the current key".
+   */
   async replace(lease: Lease, error: InvalidApiKeyError, signal: AbortSignal | undefined): Promise<void> {
     if (lease.version !== this.version) return; // Already replaced by another request: just replay.
     const failed = this.lastFailure;
-    if (failed && failed.version === lease.version && failed.failures > lease.failures) throw failed.error;
-    if (this.refresh?.version !== this.version) {
-      const promise: Promise<void> = this.runReplacement(error).finally(() => {
-        if (this.refresh?.promise === promise) this.refresh = undefined;
-      });
-      promise.catch(() => {}); // Waiters handle the failure; a refresh nobody waits for any more must not be "unhandled".
-      this.refresh = { version: this.version, promise };
+    let failure: RefreshFailure | undefined;
+    if (failed && failed.version === lease.version && failed.failures > lease.failures) {
+      failure = failed.failure; // The burst this request belongs to already failed: do not ask again.
+    } else {
+      if (this.refresh?.version !== this.version) {
+        const promise: Promise<void> = this.runReplacement(error).finally(() => {
+          if (this.refresh?.promise === promise) this.refresh = undefined;
+        });
+        promise.catch(() => {}); // Waiters handle the failure; a refresh nobody waits for any more must not be "unhandled".
+        this.refresh = { version: this.version, promise };
+      }
+      try {
+        await abortable(this.refresh.promise, signal);
+        return;
+      } catch (thrown) {
+        if (!(thrown instanceof RefreshFailure)) throw thrown; // The caller's own abort.
+        failure = thrown;
+      }
     }
-    await abortable(this.refresh.promise, signal);
+    // The key was replaced (setApiKey) while the hook ran: replay with it after all.
+    if (lease.version !== this.version) return;
+    // Each request rejects with its own error (its URL, status, request id), sharing the cause.
+    throw failure.hasCause ? error.withCause(failure.cause) : error;
   }
 
   private async runReplacement(error: InvalidApiKeyError): Promise<void> {
+    const version = this.version;
     const rejected = this.current?.key;
     const { onKeyInvalid } = this.options;
     const log = this.options.logger;
@@ -114,14 +149,16 @@ export class KeyState {
         onKeyInvalid ? onKeyInvalid(error) : this.provider ? this.provider({ reason: error.reason, signal }) : undefined,
       );
       const grant = toGrant(supply, onKeyInvalid ? 'onKeyInvalid' : 'apiKey');
-      if (!grant || grant.key === rejected) throw error; // "No replacement": never loop on the same key.
-      this.install(grant);
+      if (!grant || grant.key === rejected) throw NO_REPLACEMENT; // Never loop on the same key.
+      // setApiKey() during the hook is newer than the hook's answer: keep it.
+      if (this.version === version) this.install(grant);
       log.info?.(`keyguard: key replaced with ${keyHint(grant.key)}.`);
     } catch (thrown) {
-      const final = thrown === error ? error : error.withCause(thrown);
+      const failure =
+        thrown === NO_REPLACEMENT ? new RefreshFailure(false, undefined) : new RefreshFailure(true, this.options.secrets.error(thrown));
       this.failures += 1;
-      this.lastFailure = { version: this.version, failures: this.failures, error: final };
-      throw final;
+      this.lastFailure = { version, failures: this.failures, failure };
+      throw failure;
     }
   }
 
@@ -149,15 +186,18 @@ export class KeyState {
         source: 'client',
         message: `The key provider failed (${reason === 'initial' ? 'loading the key' : 'refreshing the key'}), so no key could be sent.`,
         hint: 'Check the key provider passed as apiKey: it threw or returned something that is not a key.',
-        cause,
+        cause: this.options.secrets.error(cause),
       });
     }
   }
 
   private install(grant: { key: string | undefined; expiresAt?: number }): void {
     this.options.secrets.add(grant.key);
+    // The same key again (a config reload, a provider's cached answer) is not a replacement:
+    // a request rejected with it must still reach the hook.
+    const same = this.current !== undefined && this.current.key === grant.key;
     this.current = grant;
-    this.version += 1;
+    if (!same) this.version += 1;
   }
 
   /** Runs a user callback under the refresh timeout, so a hung hook cannot hold every waiter forever. */

@@ -47,7 +47,9 @@ export function lintApiKey(key: unknown, mode: KeyLintMode = 'fix'): KeyLintResu
   if (missing || typeof key !== 'string') return { ok: false, problems: [missing ?? problem('missing', 'No API key is set.')] };
 
   const problems: KeyProblem[] = [];
-  const trimmed = key.trim();
+  // Only ASCII whitespace is trimmed: a BOM or a non-breaking space at the edge is a character
+  // outside printable ASCII (SPEC §6), reported below, not silently removed.
+  const trimmed = key.replace(/^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g, '');
   if (trimmed !== key) {
     problems.push(
       mode === 'fix'
