@@ -185,13 +185,8 @@ const optionsSchema = z.object({
   refreshBeforeExpiryMs: z.optional(milliseconds()),
   retry: z.optional(retryOption),
   timeoutMs: z.optional(milliseconds('a positive number of milliseconds', true)),
-  headers: z.optional(
-    z.record(
-      z.string(),
-      where<string>((v) => typeof v === 'string', 'must be a string'),
-      { error: 'must be an object of header names to strings' },
-    ),
-  ),
+  // Names and values are checked by checkHeaders, which names the bad header.
+  headers: z.optional(where<Record<string, string>>(isObject, 'must be an object of header names to strings')),
   fetch: z.optional(fn<typeof fetch>()),
   classifyKeyError: z.optional(fn<KeyErrorClassifier>()),
   keyLint: z.optional(where<KeyLintMode>((v) => v === 'fix' || v === 'strict' || v === 'off', "must be 'fix', 'strict' or 'off'")),
