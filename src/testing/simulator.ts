@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { KEY_ERROR_FORMATS, type KeyErrorFormat, keyErrorResponse, type SimulatedKeyErrorReason } from './formats.js';
+import { mulberry32 } from './prng.js';
 
 /** Random trouble on `/v1/*` (except `/v1/health`). Rates are probabilities from 0 to 1. */
 export interface Faults {
@@ -156,18 +157,6 @@ function validate<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const issue = result.error.issues[0];
   const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
   throw new HttpError(400, 'invalid_request_error', `${where}${issue?.message ?? 'invalid input'}`);
-}
-
-/** mulberry32: tiny, fast, and the same sequence on every platform for a seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 const hex = (bytes: number): string => randomBytes(bytes).toString('hex');

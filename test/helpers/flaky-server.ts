@@ -1,17 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-
-/** A small, fast, seeded PRNG: the same seed gives the same sequence in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../src/testing/prng.js';
 
 /** What the server did with one request. */
 export type FlakyAction = 'reset' | 'too-slow' | 'unavailable' | 'rate-limited' | 'ok' | 'key-rejected';
