@@ -217,6 +217,9 @@ async function execute(
   const useKey = request.auth !== false;
   const canRetry = body.replayable && isRetryableMethod(method, policy, request.idempotencyKey);
 
+  // A header that carries the key is redacted by name, whatever its value.
+  const redactedHeaders = (headers: Headers) => secrets.headers(headers, config.auth.type === 'header' ? config.auth.name : undefined);
+
   let attempts = 0;
   let replays = 0;
   let refreshedExpiring = false;
@@ -312,7 +315,6 @@ async function execute(
     const reason = classifyResponse(config, { status: response.status, headers: response.headers, body: parsed }, logger);
     if (reason) {
       const described = reason.description;
-      const responseHeaders = secrets.headers(response.headers, config.auth.type === 'header' ? config.auth.name : undefined);
       return {
         ok: false,
         keyError: new InvalidApiKeyError({
@@ -324,7 +326,7 @@ async function execute(
           hint: hintFor(reason.reason),
           keyHint: key === undefined ? undefined : keyHint(key),
           requestId: requestIdOf(response.headers, secrets),
-          response: { status: response.status, headers: responseHeaders, body: secrets.value(parsed) },
+          response: { status: response.status, headers: redactedHeaders(response.headers), body: secrets.value(parsed) },
           method,
           url: safeUrl,
         }),
@@ -339,7 +341,7 @@ async function execute(
           `${method} ${attemptUrl.pathname} failed with ${response.status}${described.message ? `: ${described.message}` : '.'}`,
         ),
         body: secrets.value(parsed),
-        headers: secrets.headers(response.headers, config.auth.type === 'header' ? config.auth.name : undefined),
+        headers: redactedHeaders(response.headers),
         requestId: requestIdOf(response.headers, secrets),
         method,
         url: safeUrl,
