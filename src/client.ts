@@ -63,7 +63,9 @@ export type ResponseOf<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferO
 
 /** `request()`'s argument: request options plus the method and path. */
 export type FullRequest<S extends StandardSchemaV1 | undefined = undefined> = RequestOptions<S> & {
+  /** The HTTP method, upper- or lower-case. */
   method: HttpMethod | Lowercase<HttpMethod>;
+  /** Relative to the client's `baseUrl`, e.g. `/users/42`; an absolute URL, or `..` segments that leave `baseUrl`, reject with {@link ConfigError}. */
   path: string;
 };
 
@@ -72,16 +74,42 @@ type Input<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferInput<S> : ne
 
 /** The argument of an endpoint function: typed `params`, `query` and `body`, plus per-call options. */
 export type EndpointInput<P extends string, PS, QS, BS> = (PS extends StandardSchemaV1
-  ? { params: Input<PS> }
+  ? {
+      /** Path parameters, validated by the definition's `params` schema; each value is URL-encoded into its `{name}` placeholder. */
+      params: Input<PS>;
+    }
   : [PathParamNames<P>] extends [never]
-    ? { params?: undefined }
-    : { params: Record<PathParamNames<P>, string | number> }) &
-  (QS extends StandardSchemaV1 ? { query: Input<QS> } : { query?: Query }) &
-  (BS extends StandardSchemaV1 ? { body: Input<BS> } : { body?: unknown }) &
+    ? {
+        /** Not used: the path has no `{name}` placeholders. */
+        params?: undefined;
+      }
+    : {
+        /** A value for every `{name}` placeholder in the path; each is URL-encoded. */
+        params: Record<PathParamNames<P>, string | number>;
+      }) &
+  (QS extends StandardSchemaV1
+    ? {
+        /** Query parameters, validated by the definition's `query` schema. */
+        query: Input<QS>;
+      }
+    : {
+        /** Query parameters; `undefined` and `null` are left out, arrays repeat the name. */
+        query?: Query;
+      }) &
+  (BS extends StandardSchemaV1
+    ? {
+        /** The request body, validated by the definition's `body` schema; the schema's output is sent as JSON. */
+        body: Input<BS>;
+      }
+    : {
+        /** The request body, serialised as JSON (binary bodies and streams are sent as is). */
+        body?: unknown;
+      }) &
   Pick<RequestOptions, 'headers' | 'signal' | 'timeoutMs' | 'idempotencyKey' | 'retry'>;
 
 /** What {@link Client.endpoint} takes: the route and its schemas. */
 export interface EndpointDefinition<P extends string, R, PS, QS, BS> {
+  /** The HTTP method, upper- or lower-case. */
   method: HttpMethod | Lowercase<HttpMethod>;
   /** The path, with `{name}` placeholders for URL-encoded params, e.g. `/users/{id}`. */
   path: P;
@@ -106,14 +134,51 @@ export type Endpoint<P extends string, R, PS, QS, BS> =
 
 /** A keyguard client. It holds the key in a closure: printing or serialising it never shows the key. */
 export interface Client {
+  /**
+   * Sends a GET request to `path` (relative to `baseUrl`). Resolves to the `schema`'s output type,
+   * `unknown` without a schema, or `undefined` for a 204 or an empty body.
+   *
+   * @example
+   * ```ts
+   * const user = await client.get('/users/42', { schema: User, query: { expand: 'team' } });
+   * ```
+   */
   get<S extends StandardSchemaV1 | undefined = undefined>(path: string, options?: RequestOptions<S>): Promise<ResponseOf<S>>;
+  /**
+   * Sends a POST request; `options.body` is serialised as JSON. Retried on transient failures only
+   * when an `idempotencyKey` is given.
+   *
+   * @example
+   * ```ts
+   * const key = await client.post('/keys', { body: { name: 'ci' }, schema: Key, idempotencyKey: crypto.randomUUID() });
+   * ```
+   */
   post<S extends StandardSchemaV1 | undefined = undefined>(path: string, options?: RequestOptions<S>): Promise<ResponseOf<S>>;
+  /** Sends a PUT request; `options.body` is serialised as JSON. PUT is idempotent, so transient failures are retried. */
   put<S extends StandardSchemaV1 | undefined = undefined>(path: string, options?: RequestOptions<S>): Promise<ResponseOf<S>>;
+  /** Sends a PATCH request; `options.body` is serialised as JSON. Retried on transient failures only when an `idempotencyKey` is given. */
   patch<S extends StandardSchemaV1 | undefined = undefined>(path: string, options?: RequestOptions<S>): Promise<ResponseOf<S>>;
+  /** Sends a DELETE request. DELETE is idempotent, so transient failures are retried. */
   delete<S extends StandardSchemaV1 | undefined = undefined>(path: string, options?: RequestOptions<S>): Promise<ResponseOf<S>>;
-  /** Any method: `request({ method: 'GET', path: '/users', query: { limit: 10 } })`. */
+  /**
+   * Sends a request with any method; otherwise like {@link Client.get}.
+   *
+   * @example
+   * ```ts
+   * const page = await client.request({ method: 'GET', path: '/users', query: { limit: 10 }, schema: UserPage });
+   * ```
+   */
   request<S extends StandardSchemaV1 | undefined = undefined>(options: FullRequest<S>): Promise<ResponseOf<S>>;
-  /** A typed function for one endpoint, e.g. `endpoint({ method: 'GET', path: '/users/{id}', response: User })`. */
+  /**
+   * Returns a typed function for one endpoint: `params` must name every `{placeholder}` in the
+   * path, and the result is typed by `response`.
+   *
+   * @example
+   * ```ts
+   * const getUser = client.endpoint({ method: 'GET', path: '/users/{id}', response: User });
+   * const user = await getUser({ params: { id: '42' } });
+   * ```
+   */
   endpoint<
     const P extends string,
     R extends StandardSchemaV1 | undefined = undefined,

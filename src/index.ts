@@ -27,7 +27,7 @@ export {
 export { ConfigError } from './errors/config-error.js';
 export { ConnectionError } from './errors/connection-error.js';
 export { isApiError, isInvalidApiKeyError, isKeyguardError } from './errors/guards.js';
-export type { RedactedResponse } from './errors/invalid-api-key-error.js';
+export type { InvalidApiKeyErrorInit, RedactedResponse } from './errors/invalid-api-key-error.js';
 export { InvalidApiKeyError } from './errors/invalid-api-key-error.js';
 export { KeyguardError } from './errors/keyguard-error.js';
 export type { ValidationIssue } from './errors/response-validation-error.js';

@@ -7,6 +7,7 @@ import type { KeyErrorReason } from './types.js';
 
 /** A key with an optional expiry. A grant close to `expiresAt` is refreshed through the provider before use. */
 export interface KeyGrant {
+  /** The API key itself. */
   key: string;
   /** When the key stops working: a `Date` or epoch milliseconds. */
   expiresAt?: Date | number;
@@ -30,13 +31,33 @@ export type KeyProvider = (context: { reason: KeyProviderReason; signal: AbortSi
 export type OnKeyInvalid = (error: InvalidApiKeyError) => KeySupply | undefined | void | Promise<KeySupply | undefined | void>;
 
 /** Where the key travels. */
-export type AuthPlacement = { type: 'bearer' } | { type: 'header'; name: string } | { type: 'query'; name: string };
+export type AuthPlacement =
+  | {
+      /** Sent as `Authorization: Bearer <key>`. */
+      type: 'bearer';
+    }
+  | {
+      /** Sent as is in the header `name`. */
+      type: 'header';
+      /** The header's name, e.g. `x-api-key`. */
+      name: string;
+    }
+  | {
+      /** Sent in the query parameter `name` (keyguard redacts it from error URLs and logs). */
+      type: 'query';
+      /** The query parameter's name, e.g. `api_key`. */
+      name: string;
+    };
 
 /** The subset of `console` keyguard logs to. It never receives a key in clear. */
 export interface Logger {
+  /** Per-request detail: each attempt and its status, retries and their delay, key replays. */
   debug?: (...args: unknown[]) => void;
+  /** Informational lines; keyguard sends none at present, the method is accepted so `console` fits. */
   info?: (...args: unknown[]) => void;
+  /** Problems keyguard worked around: a trimmed key (once per key value), a failed early refresh, a `classifyKeyError` option that threw or returned a promise. */
   warn?: (...args: unknown[]) => void;
+  /** Error lines; keyguard sends none at present (failures reject the request instead), the method is accepted so `console` fits. */
   error?: (...args: unknown[]) => void;
 }
 

@@ -2,13 +2,17 @@ import type { KeyErrorReason } from '../types.js';
 
 /** A response as the classifier sees it: `body` is parsed JSON or the raw text. */
 export interface ErrorResponse {
+  /** HTTP status code. Any status is classified, 2xx included. */
   status: number;
+  /** Response headers, in any form `Headers` accepts; a `WWW-Authenticate` challenge is read from them. */
   headers?: HeadersInit | undefined;
+  /** The parsed JSON value, or the raw text; only the first 64 KiB of text is read. */
   body: unknown;
 }
 
 /** The classifier's verdict on a key error. */
 export interface KeyErrorClassification {
+  /** Why the key was rejected. */
   reason: KeyErrorReason;
   /** The API's own error code, when it sent one. */
   code?: string;

@@ -2,13 +2,21 @@ import { BRAND, KeyguardError } from './keyguard-error.js';
 
 /** What an {@link ApiError} knows about the failed exchange. Headers, body and URL are already redacted. */
 export interface ApiErrorInit {
+  /** HTTP status of the response. */
   status: number;
+  /** The API's own error code, when it sent one. */
   code?: string | undefined;
+  /** Becomes the error's `message`; must not contain the key. */
   message: string;
+  /** The parsed JSON body (or text), capped in size and with the key redacted. */
   body: unknown;
+  /** Response headers, with credentials redacted. */
   headers: Record<string, string>;
+  /** From `x-request-id`, `request-id` or a similar header. */
   requestId?: string | undefined;
+  /** The request's method, e.g. `GET`. */
   method: string;
+  /** The request's URL, with a key in the query string redacted. */
   url: string;
   /** The server's requested wait, from `Retry-After` (seconds or HTTP date) or `retry-after-ms`. */
   retryAfterMs?: number | undefined;
@@ -24,6 +32,7 @@ export interface ApiErrorInit {
  * ```
  */
 export class ApiError extends KeyguardError {
+  /** Always `'ApiError'`. */
   override name = 'ApiError';
   /** HTTP status. */
   readonly status: number;
@@ -58,30 +67,36 @@ Object.defineProperty(ApiError.prototype, BRAND.api, { value: true });
 
 /** 400 or 422: the request itself was wrong. Fix it; retrying will not help. */
 export class BadRequestError extends ApiError {
+  /** Always `'BadRequestError'`. */
   override name = 'BadRequestError';
 }
 
 /** 403 that is not about the key itself: the key lacks a permission or scope. */
 export class PermissionDeniedError extends ApiError {
+  /** Always `'PermissionDeniedError'`. */
   override name = 'PermissionDeniedError';
 }
 
 /** 404. */
 export class NotFoundError extends ApiError {
+  /** Always `'NotFoundError'`. */
   override name = 'NotFoundError';
 }
 
 /** 409. Retried for idempotent requests. */
 export class ConflictError extends ApiError {
+  /** Always `'ConflictError'`. */
   override name = 'ConflictError';
 }
 
 /** 429. `retryAfterMs` is the server's requested wait, when it sent one. */
 export class RateLimitError extends ApiError {
+  /** Always `'RateLimitError'`. */
   override name = 'RateLimitError';
 }
 
 /** 5xx. Retried for idempotent requests. */
 export class ServerError extends ApiError {
+  /** Always `'ServerError'`. */
   override name = 'ServerError';
 }

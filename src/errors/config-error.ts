@@ -2,6 +2,7 @@ import { KeyguardError } from './keyguard-error.js';
 
 /** `createClient` (or a request) got an option it cannot use. `option` names it. */
 export class ConfigError extends KeyguardError {
+  /** Always `'ConfigError'`. */
   override name = 'ConfigError';
 
   constructor(

@@ -5,10 +5,13 @@ import { KeyguardError } from './keyguard-error.js';
  * platform's error. Retried for idempotent requests.
  */
 export class ConnectionError extends KeyguardError {
+  /** Always `'ConnectionError'`. */
   override name = 'ConnectionError';
 
   constructor(
+    /** The request's method, e.g. `GET`. */
     readonly method: string,
+    /** The request's URL, with a key in the query string redacted. */
     readonly url: string,
     options: { cause?: unknown },
   ) {

@@ -3,24 +3,39 @@ import { BRAND, KeyguardError } from './keyguard-error.js';
 
 /** The raw answer behind a server-side key rejection, with credentials redacted. */
 export interface RedactedResponse {
+  /** HTTP status (not necessarily 401: some APIs reject keys with 400, 403 or even 200). */
   status: number;
+  /** Response headers, with credentials redacted. */
   headers: Record<string, string>;
+  /** The parsed JSON body (or text), capped in size and with the key redacted. */
   body: unknown;
 }
 
 /** What an {@link InvalidApiKeyError} is built from. Every field must already be key-free. */
 export interface InvalidApiKeyErrorInit {
+  /** Why the key was rejected. */
   reason: KeyErrorReason;
+  /** `'server'` when the API rejected the key, `'client'` when the client-side checks caught it before sending. */
   source: 'server' | 'client';
+  /** Becomes the error's `message`; must not contain the key. */
   message: string;
+  /** What to do next, in one or two sentences. */
   hint: string;
+  /** HTTP status; leave out when `source` is `'client'`. */
   status?: number | undefined;
+  /** The API's own error code, or the lint problem's code. */
   code?: string | undefined;
+  /** A fingerprint of the key used, as {@link keyHint} makes it. */
   keyHint?: string | undefined;
+  /** From `x-request-id`, `request-id` or a similar response header. */
   requestId?: string | undefined;
+  /** The raw answer, already redacted; leave out for client-side checks. */
   response?: RedactedResponse | undefined;
+  /** The request's method, when a request was being made. */
   method?: string | undefined;
+  /** The request's URL (key redacted), when a request was being made. */
   url?: string | undefined;
+  /** Becomes the error's `cause`, e.g. what the key provider or `onKeyInvalid` threw. */
   cause?: unknown;
 }
 
@@ -36,6 +51,7 @@ export interface InvalidApiKeyErrorInit {
  * ```
  */
 export class InvalidApiKeyError extends KeyguardError {
+  /** Always `'InvalidApiKeyError'`. */
   override name = 'InvalidApiKeyError';
   /** Why the key was rejected. */
   readonly reason: KeyErrorReason;

@@ -19,6 +19,7 @@ export const BRAND = {
  * ```
  */
 export class KeyguardError extends Error {
+  /** `'KeyguardError'` here; every subclass sets its own class name, e.g. `'InvalidApiKeyError'`. */
   override name = 'KeyguardError';
   /** How many times the request was sent in all, retries and key replays included (set when a request fails). */
   attempts?: number;

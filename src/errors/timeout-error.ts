@@ -2,11 +2,15 @@ import { KeyguardError } from './keyguard-error.js';
 
 /** An attempt ran past `timeoutMs`. Retried for idempotent requests. */
 export class TimeoutError extends KeyguardError {
+  /** Always `'TimeoutError'`. */
   override name = 'TimeoutError';
 
   constructor(
+    /** The request's method, e.g. `GET`. */
     readonly method: string,
+    /** The request's URL, with a key in the query string redacted. */
     readonly url: string,
+    /** The per-attempt limit that was exceeded, in milliseconds. */
     readonly timeoutMs: number,
   ) {
     super(`${method} ${url} timed out after ${timeoutMs} ms.`);

@@ -1,8 +1,15 @@
 /** One thing wrong with a key. `fixed` is true when `'fix'` mode repaired it. */
 export interface KeyProblem {
+  /**
+   * Which check failed: `missing` (no key, not a string, empty, or the text `undefined`/`null`),
+   * `placeholder` (copied from an example), `quoted`, `bearer-prefix`, `inner-whitespace`
+   * (a space or line break inside the key), `invalid-character` (outside printable ASCII), or
+   * `surrounding-whitespace` (the only one `'fix'` repairs).
+   */
   code: 'missing' | 'placeholder' | 'quoted' | 'bearer-prefix' | 'inner-whitespace' | 'invalid-character' | 'surrounding-whitespace';
   /** One sentence naming the problem and the fix; never contains the key. */
   message: string;
+  /** True when `'fix'` mode repaired the problem (trimmed surrounding whitespace); such a problem does not make `ok` false. */
   fixed: boolean;
 }
 
@@ -12,6 +19,7 @@ export interface KeyLintResult {
   ok: boolean;
   /** The key to send (trimmed under `'fix'`); absent when `ok` is false, or when `'off'` was given no key. */
   key?: string;
+  /** Every problem found, repaired ones included; empty for a clean key and always empty under `'off'`. */
   problems: KeyProblem[];
 }
 

@@ -18,7 +18,9 @@ export type SimulatedKeyErrorReason = Exclude<KeyErrorReason, 'unknown'>;
 
 /** A complete HTTP answer, ready to write to a socket or wrap in a `Response`. */
 export interface KeyErrorWireResponse {
+  /** HTTP status: `401` in every format. */
   status: number;
+  /** `content-type` (or `www-authenticate` for `rfc6750`), plus `x-request-id` when a request id was given. */
   headers: Record<string, string>;
   /** Empty for `rfc6750`. */
   body: string;

@@ -14,7 +14,23 @@ export interface KeyErrorHandlerOptions {
 }
 
 /** Where {@link rejectKeys} looks for the key, with the same shape as the client's `auth` option. */
-export type KeyAuthLocation = { type: 'bearer' } | { type: 'header'; name: string } | { type: 'query'; name: string };
+export type KeyAuthLocation =
+  | {
+      /** In `Authorization: Bearer <key>`. */
+      type: 'bearer';
+    }
+  | {
+      /** In the header `name`. */
+      type: 'header';
+      /** The header's name, e.g. `x-api-key` (case-insensitive). */
+      name: string;
+    }
+  | {
+      /** In the query parameter `name`. */
+      type: 'query';
+      /** The query parameter's name, e.g. `api_key`. */
+      name: string;
+    };
 
 /** Options of {@link rejectKeys}. */
 export interface RejectKeysOptions extends KeyErrorHandlerOptions {

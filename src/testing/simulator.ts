@@ -40,7 +40,9 @@ export interface SimulatorOptions {
 
 /** An issued key. `{ key, expiresAt }` is a ready-made `KeyGrant`. */
 export interface KeyRecord {
+  /** The key's id, e.g. `key_1a2b3c4d5e6f7a8b`; the admin API and the key methods accept it in place of the key. */
   id: string;
+  /** The secret to send, e.g. `sk_live_…`. */
   key: string;
   /** Epoch ms. */
   expiresAt: number;
@@ -48,8 +50,11 @@ export interface KeyRecord {
 
 /** A resource of the simulated API. */
 export interface Item {
+  /** e.g. `item_1`. */
   id: string;
+  /** The name it was created with. */
   name: string;
+  /** Non-negative; `0` when none was given. */
   price: number;
   /** ISO 8601. */
   createdAt: string;
@@ -57,7 +62,9 @@ export interface Item {
 
 /** What the simulator saw on `/v1/*` since start or {@link Simulator.resetStats}. */
 export interface SimulatorStats {
+  /** Every request on `/v1/*`: health checks, faulted, rejected and unrouted ones included. */
   requests: number;
+  /** Key rejections, by reason. */
   keyErrors: Record<SimulatedKeyErrorReason, number>;
   /** Per route template, e.g. `/v1/items/{id}`. */
   byPath: Record<string, number>;
@@ -69,21 +76,29 @@ export interface Simulator {
   readonly url: string;
   /** e.g. `http://127.0.0.1:54321`. */
   readonly origin: string;
+  /** The port it listens on (the free one picked when the `port` option was 0). */
   readonly port: number;
+  /** The secret for the `/admin` API, sent as the `x-admin-token` header. */
   readonly adminToken: string;
   /** The seed of the fault PRNG in use. */
   readonly seed: number;
+  /** Issues a new key that lives `ttlMs` (default: the `keyTtlMs` option); `label` is echoed by `GET /v1/me`. */
   issueKey(opts?: { ttlMs?: number; label?: string }): KeyRecord;
+  /** Revokes a key, given its id or value: from now on it is rejected as `revoked`. Throws when there is no such key. */
   revokeKey(idOrKey: string): void;
+  /** Expires a key now, given its id or value: from now on it is rejected as `expired`. Throws when there is no such key. */
   expireKey(idOrKey: string): void;
   /** Issues a successor; the old key stays valid for `graceMs` (default 0), then expires. */
   rotateKey(idOrKey: string, opts?: { graceMs?: number; ttlMs?: number }): KeyRecord;
+  /** Changes how key rejections look on the wire, from the next request on. */
   setFormat(format: KeyErrorFormat): void;
   /** Replaces the random faults; `{}` turns them off. */
   setFaults(faults: Faults): void;
   /** The next `n` `/v1/*` requests fail with `kind`, before any random fault. */
   failNext(n: number, kind: FaultKind, opts?: { retryAfterS?: number; delayMs?: number }): void;
+  /** A copy of the counters since start or the last {@link Simulator.resetStats}. */
   stats(): SimulatorStats;
+  /** Sets every counter back to zero. */
   resetStats(): void;
   /** Stops listening and destroys every open socket. */
   close(): Promise<void>;
