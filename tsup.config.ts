@@ -5,7 +5,7 @@ import { defineConfig, type Options } from 'tsup';
 rmSync('dist', { recursive: true, force: true });
 
 const shared: Options = {
-  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
+  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts', 'testing/simulator': 'src/testing/simulator-entry.ts' },
   dts: true,
   sourcemap: true,
   target: 'es2022',

@@ -92,6 +92,30 @@ const { startSimulator } = require('keyguard/testing');
 })().catch((error) => { console.error(error); process.exit(1); });
 "
 
+step 'keyguard/testing/simulator works without msw installed (ESM and CJS)'
+mv node_modules/msw "$work/msw.aside"
+node --input-type=module -e "
+import assert from 'node:assert/strict';
+import { createClient } from 'keyguard';
+import { startSimulator, keyErrorResponse } from 'keyguard/testing/simulator';
+const sim = await startSimulator({ format: 'problem' });
+try {
+  const { key } = sim.issueKey();
+  sim.revokeKey(key);
+  const error = await createClient({ baseUrl: sim.url, apiKey: key }).get('/me').then(() => assert.fail('resolved'), (e) => e);
+  assert.equal(error.reason, 'revoked');
+  assert.equal(keyErrorResponse('missing', 'rfc6750').status, 401);
+} finally {
+  await sim.close();
+}
+console.log('simulator without msw (ESM) ok');
+"
+node -e "
+const { startSimulator } = require('keyguard/testing/simulator');
+startSimulator().then((sim) => sim.close()).then(() => console.log('simulator without msw (CJS) ok'), (e) => { console.error(e); process.exit(1); });
+"
+mv "$work/msw.aside" node_modules/msw
+
 step 'TypeScript: tsc --noEmit under NodeNext (CJS and ESM files) and Bundler'
 cat >consumer.ts <<'TS'
 import { createClient, isInvalidApiKeyError, type KeyErrorReason } from 'keyguard';
