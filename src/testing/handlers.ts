@@ -1,4 +1,5 @@
 import { type HttpHandler, HttpResponse, http } from 'msw';
+import type { AuthPlacement } from '../options.js';
 import { type KeyErrorFormat, keyErrorResponse, type SimulatedKeyErrorReason } from './formats.js';
 
 /** Options of {@link keyErrorHandler} and the `*KeyHandler` shorthands. */
@@ -13,24 +14,8 @@ export interface KeyErrorHandlerOptions {
   requestId?: string;
 }
 
-/** Where {@link rejectKeys} looks for the key, with the same shape as the client's `auth` option. */
-export type KeyAuthLocation =
-  | {
-      /** In `Authorization: Bearer <key>`. */
-      type: 'bearer';
-    }
-  | {
-      /** In the header `name`. */
-      type: 'header';
-      /** The header's name, e.g. `x-api-key` (case-insensitive). */
-      name: string;
-    }
-  | {
-      /** In the query parameter `name`. */
-      type: 'query';
-      /** The query parameter's name, e.g. `api_key`. */
-      name: string;
-    };
+/** Where {@link rejectKeys} looks for the key: the client's own `auth` option type, so a test can pass the same value to both. */
+export type KeyAuthLocation = AuthPlacement;
 
 /** Options of {@link rejectKeys}. */
 export interface RejectKeysOptions extends KeyErrorHandlerOptions {
