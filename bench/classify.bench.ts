@@ -11,6 +11,7 @@ const hugeObject = {
   data: Array.from({ length: 100_000 }, (_, i) => ({ id: i, name: `item ${i}`, note: 'lorem ipsum dolor' })), // ~5 MB as JSON
   wide: Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, 'invalid token'])),
 };
+const longChallenge = `Bearer ${'a-'.repeat(2500)}`;
 const small = '{"error":{"message":"Incorrect API key provided: sk-…1234","type":"invalid_request_error","code":"invalid_api_key"}}';
 
 describe('classifyKeyError', () => {
@@ -25,6 +26,9 @@ describe('classifyKeyError', () => {
   });
   bench('5 MB of "<"', () => {
     classifyKeyError({ status: 403, body: hostileText });
+  });
+  bench('4 KiB WWW-Authenticate of one long word', () => {
+    classifyKeyError({ status: 401, headers: { 'www-authenticate': longChallenge }, body: '' });
   });
   bench('~5 MB object', () => {
     classifyKeyError({ status: 401, body: hugeObject });

@@ -255,3 +255,51 @@ describe('classifyKeyError: "key" as a field name', () => {
     expect(classifyKeyError({ status: 400, body: { error: 'Bad Request', message } })).toBeNull();
   });
 });
+
+describe('classifyKeyError: tokens that are not the API key', () => {
+  it.each([
+    [
+      'Stripe: no such card token',
+      400,
+      { error: { code: 'resource_missing', message: "No such token: 'tok_1N3T00LkdIwHu7ix'", type: 'invalid_request_error' } },
+    ],
+    ['Google: a bad page token', 400, { error: { code: 400, message: 'Invalid page token.', status: 'INVALID_ARGUMENT' } }],
+    ['AWS: a bad nextToken', 400, { __type: 'InvalidNextTokenException', message: 'The nextToken provided is invalid' }],
+    ['Django: a missing CSRF token', 403, { detail: 'CSRF Failed: CSRF token missing.' }],
+    ['Stripe: no such customer', 404, { error: { code: 'resource_missing', message: "No such customer: 'cus_123'" } }],
+  ])('%s → not a key error', (_, status, body) => {
+    expect(classifyKeyError({ status, body })).toBeNull();
+  });
+
+  it('still reads an access token that is bad', () => {
+    expect(classifyKeyError({ status: 400, body: { error: 'The access token is invalid' } })?.reason).toBe('malformed');
+    expect(classifyKeyError({ status: 401, body: { detail: 'Invalid token.' } })?.reason).toBe('malformed');
+  });
+});
+
+describe('classifyKeyError: more real-world wordings', () => {
+  it.each([
+    ['express-jwt: jwt expired', 401, { message: 'jwt expired' }, 'expired'],
+    ['express-jwt: jwt malformed', 401, { message: 'jwt malformed' }, 'malformed'],
+    [
+      'GitHub: Requires authentication',
+      401,
+      { message: 'Requires authentication', documentation_url: 'https://docs.github.com/rest' },
+      'missing',
+    ],
+    [
+      'Spring: Full authentication is required',
+      401,
+      { error: 'Unauthorized', message: 'Full authentication is required to access this resource' },
+      'missing',
+    ],
+  ])('%s', (_, status, body, reason) => {
+    expect(classifyKeyError({ status, body })?.reason).toBe(reason);
+  });
+
+  it('parses a 4 KiB WWW-Authenticate header of one long word without choking', () => {
+    for (const header of [`Bearer ${'a'.repeat(5000)}`, `Bearer ${'a-'.repeat(2500)}`, `Bearer ${'-'.repeat(5000)}`]) {
+      expect(classifyKeyError({ status: 401, headers: { 'www-authenticate': header }, body: '' })?.reason).toBeDefined();
+    }
+  });
+});

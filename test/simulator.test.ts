@@ -225,24 +225,38 @@ describe('routing', () => {
     expect(new Set(ids).size).toBe(3);
   });
 
-  it('answers a CORS preflight with 204 and the allowed headers', async () => {
+  it('answers a CORS preflight with 204, every method the client sends, and the headers asked for', async () => {
     const res = await api('/items', {
       method: 'OPTIONS',
       headers: {
         origin: 'http://localhost:3000',
-        'access-control-request-method': 'POST',
-        'access-control-request-headers': 'authorization',
+        'access-control-request-method': 'PATCH',
+        'access-control-request-headers': 'authorization, x-client-version',
       },
     });
     expect(res.status).toBe(204);
     expect(Object.fromEntries([...res.headers].filter(([name]) => name.startsWith('access-control-')))).toEqual({
       'access-control-allow-origin': '*',
-      'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS',
-      'access-control-allow-headers': 'authorization, x-api-key, content-type, idempotency-key, x-admin-token',
-      'access-control-expose-headers': 'x-request-id, retry-after, www-authenticate',
+      'access-control-allow-methods': 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
+      'access-control-allow-headers':
+        'authorization, x-api-key, content-type, idempotency-key, x-admin-token, authorization, x-client-version',
+      'access-control-expose-headers': 'x-request-id, retry-after, retry-after-ms, www-authenticate, idempotent-replayed, allow',
       'access-control-max-age': '600',
     });
-    expect((await api('/me')).headers.get('access-control-expose-headers')).toBe('x-request-id, retry-after, www-authenticate');
+    expect((await api('/me')).headers.get('access-control-expose-headers')).toBe(
+      'x-request-id, retry-after, retry-after-ms, www-authenticate, idempotent-replayed, allow',
+    );
+    const hostile = await api('/items', { method: 'OPTIONS', headers: { 'access-control-request-headers': 'x-a, <script>' } });
+    expect(hostile.headers.get('access-control-allow-headers')).toBe(
+      'authorization, x-api-key, content-type, idempotency-key, x-admin-token',
+    );
+  });
+
+  it('an empty header does not hide a key sent in the next place', async () => {
+    const { key } = sim.issueKey();
+    expect((await api('/me', { headers: { authorization: '', 'x-api-key': key } })).status).toBe(200);
+    expect((await api(`/me?api_key=${key}`, { headers: { 'x-api-key': '' } })).status).toBe(200);
+    expect((await api('/me', { headers: { authorization: '', 'x-api-key': '' } })).status).toBe(401);
   });
 
   it('survives a garbage request line and an unparsable target', async () => {

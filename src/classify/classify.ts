@@ -44,11 +44,11 @@ const HEADER_LIMIT = 4096;
  * as "the/your/this/invalid key", never as a field name ("Unrecognized key: \"color\"", "Invalid key 'id'").
  */
 const KEY_SUBJECT =
-  /api[\s_-]?key|apikey|(?:access|secret|subscription|auth)[\s_-]?key|(?<![a-z])(?:the|your|this|that|provided|an?|invalid|incorrect|wrong|bad) key(?![a-z])(?!\s*(?:\(s\)|:|['"`]))|token(?![a-z])|credential|authenticat|unauthori[sz]ed|invalid_auth|not_authed|bearer|authori[sz]ation header|account[\s_](?:inactive|deactivated|disabled|suspended)/i;
+  /api[\s_-]?key|apikey|(?:access|secret|subscription|auth)[\s_-]?key|(?<![a-z])(?:the|your|this|that|provided|an?|invalid|incorrect|wrong|bad) key(?![a-z])(?!\s*(?:\(s\)|:|['"`]))|(?<!(?:page|next|continuation|pagination|cursor|sync|registration|device|push|csrf|xsrf|upload|verification|reset)[\s_-]?)token(?![a-z])|(?<![a-z])jwt(?![a-z])|credential|authenticat|unauthori[sz]ed|invalid_auth|not_authed|bearer|authori[sz]ation header|account[\s_](?:inactive|deactivated|disabled|suspended)/i;
 
 /** The statement is about something else: permissions, scopes, restrictions, quota, rate limits, billing. */
 const NOT_THE_KEY =
-  /permission|scope|not allowed|forbidden to|access to (?:this|the) resource|resource not accessible|insufficient[\s_]|restricted|referr?er|(?<![a-z])ip(?![a-z])|from location|service[\s_]blocked|are blocked|quota|rate[\s_-]?limit|too many requests|too quickly|context length|billing|credit|plan does not|upgrade your plan|payment/i;
+  /no such [\w ]{1,30}: ?['"`]|permission|scope|not allowed|forbidden to|access to (?:this|the) resource|resource not accessible|insufficient[\s_]|restricted|referr?er|(?<![a-z])ip(?![a-z])|from location|service[\s_]blocked|are blocked|quota|rate[\s_-]?limit|too many requests|too quickly|context length|billing|credit|plan does not|upgrade your plan|payment/i;
 
 type Cue = 'expired' | 'revoked' | 'missing' | 'malformed' | 'generic';
 
@@ -57,7 +57,7 @@ const CUES: Record<Cue, RegExp> = {
   expired: /expir(?:ed|y|ation)/i,
   revoked: /revoked|disabled|deactivated|inactive|suspended|deleted|blocked|banned|(?:black|block)-?listed/i,
   missing:
-    /missing|not (?:been )?(?:provided|set|sent|supplied)|(?<![a-z])no (?:api[\s_-]?|auth(?:entication)? |access )?(?:key|token|credentials?|authentication|authorization)(?![a-z])|(?:key|token|credentials|header) (?:is |are |was )?required|must (?:provide|include|supply)|not_authed|did not provide|didn't provide|without (?:an? |any )?(?:api[\s_-]?key|key|token|credentials|authentication)|please use (?:an? |your )?api[\s_-]?key|(?:credentials|authentication|authorization header) (?:were |was )?not found/i,
+    /missing|not (?:been )?(?:provided|set|sent|supplied)|(?<![a-z])no (?:api[\s_-]?|auth(?:entication)? |access )?(?:key|token|credentials?|authentication|authorization)(?![a-z])|(?:key|token|credentials|header) (?:is |are |was )?required|must (?:provide|include|supply)|not_authed|did not provide|didn't provide|without (?:an? |any )?(?:api[\s_-]?key|key|token|credentials|authentication)|please use (?:an? |your )?api[\s_-]?key|requires? authentication|authentication is required|(?:credentials|authentication|authorization header) (?:were |was )?not found/i,
   malformed:
     /invalid|incorrect|malformed|not valid|isn't valid|unrecogni[sz]ed|unknown (?:api[\s_-]?)?(?:key|token)|wrong|bad (?:api[\s_-]?)?(?:key|token|credential)|not found|does not exist|doesn't exist|no such|(?:could not|couldn't|cannot|can't|unable to|failed to) (?:validate|verify|decode|parse)|deprecated|not supported|unsupported|(?:remove|drop) the \S{1,20} prefix|use an? (?:api[\s_-]?key|key|token) as/i,
   generic:
@@ -387,7 +387,7 @@ function bearerChallenge(value: string | undefined): { error?: string; descripti
   const start = value?.search(/(?:^|,)\s*bearer(?![\w-])/i) ?? -1;
   if (!value || start < 0) return undefined;
   const params: Record<string, string> = {};
-  for (const match of value.slice(start).matchAll(/([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]*))/g)) {
+  for (const match of value.slice(start).matchAll(/(?<![\w-])([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]*))/g)) {
     const key = (match[1] as string).toLowerCase();
     if (!(key in params)) params[key] = match[2] === undefined ? (match[3] ?? '') : match[2].replace(/\\(.)/g, '$1');
   }

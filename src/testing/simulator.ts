@@ -387,7 +387,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
-    if (req.method === 'OPTIONS') return send(res, { status: 204 });
+    if (req.method === 'OPTIONS') {
+      // Allow whatever headers the browser asks for (a client's own `headers` option included), if they look like header names.
+      const requested = req.headers['access-control-request-headers'];
+      if (typeof requested === 'string' && /^[\w-]+(?:\s*,\s*[\w-]+)*$/.test(requested.trim())) {
+        res.setHeader('access-control-allow-headers', `${CORS_HEADERS['access-control-allow-headers']}, ${requested.trim()}`);
+      }
+      return send(res, { status: 204 });
+    }
     const target = req.url ?? '/';
     if (!URL.canParse(target, BASE)) throw new HttpError(400, 'invalid_request_error', 'The request target is not a valid URL.');
     const url = new URL(target, BASE);
@@ -493,9 +500,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
 const CORS_HEADERS = {
   'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS',
+  'access-control-allow-methods': 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
   'access-control-allow-headers': 'authorization, x-api-key, content-type, idempotency-key, x-admin-token',
-  'access-control-expose-headers': 'x-request-id, retry-after, www-authenticate',
+  'access-control-expose-headers': 'x-request-id, retry-after, retry-after-ms, www-authenticate, idempotent-replayed, allow',
   'access-control-max-age': '600',
 };
 
@@ -508,10 +515,9 @@ function route(method: string, template: string, auth: Route['auth'], handle: Ro
 function presentedKey(req: IncomingMessage, url: URL): string | undefined {
   const { authorization } = req.headers;
   // Any other scheme (e.g. Basic) is sent as is, so it is rejected as malformed rather than missing.
-  const fromHeader =
-    authorization !== undefined ? (/^Bearer\s+(.*)$/i.exec(authorization)?.[1] ?? authorization) : req.headers['x-api-key'];
-  const value = typeof fromHeader === 'string' ? fromHeader : (url.searchParams.get('api_key') ?? undefined);
-  return value || undefined;
+  const fromAuthorization = authorization ? (/^Bearer\s+(.*)$/i.exec(authorization)?.[1] ?? authorization) : undefined;
+  const apiKeyHeader = req.headers['x-api-key'];
+  return fromAuthorization || (typeof apiKeyHeader === 'string' ? apiKeyHeader : undefined) || url.searchParams.get('api_key') || undefined;
 }
 
 /** Reads at most 1 MiB; a bigger body is drained, not buffered, so the 413 reaches the client. */
