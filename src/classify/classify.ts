@@ -21,7 +21,7 @@ export interface KeyErrorClassification {
 }
 
 /** The classifier reads at most this much of a body. */
-export const CLASSIFY_BODY_LIMIT = 64 * 1024;
+const CLASSIFY_BODY_LIMIT = 64 * 1024;
 
 // ---------------------------------------------------------------------------
 // Limits: every walk is bounded, so no body (huge, deep, cyclic, hostile) is slow.

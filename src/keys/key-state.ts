@@ -246,7 +246,7 @@ export class KeyState {
       source: 'client',
       code: problem?.code,
       message: `The API key was not sent: ${problem?.message ?? 'it failed the client-side checks.'}`,
-      hint: reason === 'missing' ? hintFor('missing') : `${problem?.message} ${'Or return a corrected key from onKeyInvalid.'}`,
+      hint: reason === 'missing' ? hintFor('missing') : `${problem?.message} Or return a corrected key from onKeyInvalid.`,
       keyHint: key && reason !== 'missing' ? keyHint(key) : undefined,
     });
   }
