@@ -323,17 +323,17 @@ async function execute(
   };
 
   const sendOnce = async (key: string | undefined): Promise<{ ok: true; value: unknown } | { ok: false; keyError: InvalidApiKeyError }> => {
-    const attemptUrl = new URL(url);
-    const attemptHeaders = new Headers(headers);
     if (key !== undefined) {
       try {
-        placeKey(config, attemptUrl, attemptHeaders, key);
+        // Attempts run one at a time and ky copies the URL and headers as it builds the request,
+        // so each attempt writes its key over the previous one's in place.
+        placeKey(config, url, headers, key);
       } catch {
         // Only reachable with keyLint: 'off' — a key a header cannot carry is still a typed key error.
         return { ok: false, keyError: unsendableKey(key) };
       }
     }
-    const safeUrl = secrets.text(attemptUrl.href);
+    const safeUrl = secrets.text(url.href);
     logger.debug?.(`keyguard: ${method} ${safeUrl} (attempt ${attempts})`);
 
     const controller = new AbortController();
@@ -349,11 +349,20 @@ async function execute(
     try {
       if (signal?.aborted) throw signal.reason;
       // abortable: the timeout and the user's abort hold even when a custom fetch ignores the signal.
-      response = await abortable(
-        send({ url: attemptUrl, method, headers: attemptHeaders, body: body.payload, signal: controller.signal, fetch: config.fetch }),
+      ({ response, text } = await abortable(
+        (async () => {
+          const response = await send({
+            url,
+            method,
+            headers,
+            body: body.payload,
+            signal: controller.signal,
+            fetch: config.fetch,
+          });
+          return { response, text: await readText(response, response.ok ? Number.POSITIVE_INFINITY : ERROR_BODY_LIMIT) };
+        })(),
         controller.signal,
-      );
-      text = await abortable(readText(response, response.ok ? Number.POSITIVE_INFINITY : ERROR_BODY_LIMIT), controller.signal);
+      ));
     } catch (error) {
       if (signal?.aborted) throw stop(signal.reason);
       if (timedOut) throw new TimeoutError(method, safeUrl, timeoutMs);
@@ -403,7 +412,7 @@ async function execute(
         status: response.status,
         code: described.code === undefined ? undefined : secrets.text(described.code),
         message: secrets.text(
-          `${method} ${attemptUrl.pathname} failed with ${response.status}${described.message ? `: ${described.message}` : '.'}`,
+          `${method} ${url.pathname} failed with ${response.status}${described.message ? `: ${described.message}` : '.'}`,
         ),
         body: secrets.value(parsed),
         headers: redactedHeaders(response.headers),
@@ -425,8 +434,16 @@ async function execute(
     throw new ResponseValidationError(method, safeUrl, issues);
   };
 
+  // The first attempt runs outside p-retry: nearly every request succeeds at once, and p-retry's
+  // setup costs more than the rest of keyguard's success path. A failure hands over to p-retry as its attempt 1.
+  let firstFailure: unknown;
   try {
-    return await pRetry(attempt, {
+    return await attempt();
+  } catch (error) {
+    firstFailure = error;
+  }
+  try {
+    return await pRetry((attemptNumber) => (attemptNumber === 1 ? Promise.reject(firstFailure) : attempt()), {
       retries: canRetry ? policy.retries : 0,
       minTimeout: 0, // The delay is ours (backoff or Retry-After), slept in shouldRetry.
       ...(signal ? { signal } : {}),

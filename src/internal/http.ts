@@ -27,13 +27,14 @@ export async function send(init: SendInit): Promise<Response> {
       method: init.method,
       headers: init.headers,
       body: init.body,
-      signal: init.signal,
       retry: 0,
       timeout: false,
       throwHttpErrors: false,
+      // The signal goes to fetch itself, not through ky: ky would join it to its own with
+      // AbortSignal.any, which costs ~30 µs per request on Node 20 and adds nothing here.
       fetch: (input, options) => {
         fetched = true;
-        return fetchImpl(input, options);
+        return fetchImpl(input, { ...options, signal: init.signal });
       },
     });
   } catch (error) {
