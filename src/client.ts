@@ -199,6 +199,8 @@ const REQUEST_ID_HEADERS = [
   'x-github-request-id',
   'cf-ray',
 ];
+/** Thrown by an attempt whose error is final (the real error is kept aside); p-retry gets it wrapped in its AbortError. */
+const STOP = new Error('keyguard: stop');
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 
 const DEFAULT_MESSAGES: Record<KeyErrorReason, string> = {
@@ -291,7 +293,7 @@ async function execute(
   let finalError: { error: unknown } | undefined;
   const stop = (error: unknown) => {
     finalError = { error };
-    return new StopRetrying('keyguard: stop');
+    return STOP;
   };
 
   const attempt = async (): Promise<unknown> => {
@@ -434,16 +436,29 @@ async function execute(
     throw new ResponseValidationError(method, safeUrl, issues);
   };
 
+  const fail = (error: unknown): never => {
+    if (signal?.aborted) throw signal.reason;
+    const final = finalError ? finalError.error : error;
+    if (isKeyguardError(final) && final.attempts === undefined) final.attempts = attempts;
+    throw final;
+  };
+
   // The first attempt runs outside p-retry: nearly every request succeeds at once, and p-retry's
-  // setup costs more than the rest of keyguard's success path. A failure hands over to p-retry as its attempt 1.
+  // setup costs more than the rest of keyguard's success path. Only a failure that may be retried
+  // hands over to p-retry, as its attempt 1; any other is final at once.
   let firstFailure: unknown;
   try {
     return await attempt();
   } catch (error) {
     firstFailure = error;
   }
+  if (finalError || !canRetry || !isTransient(firstFailure, policy)) return fail(firstFailure);
   try {
-    return await pRetry((attemptNumber) => (attemptNumber === 1 ? Promise.reject(firstFailure) : attempt()), {
+    const next = () =>
+      attempt().catch((error: unknown) => {
+        throw error === STOP ? new StopRetrying(STOP) : error;
+      });
+    return await pRetry((attemptNumber) => (attemptNumber === 1 ? Promise.reject(firstFailure) : next()), {
       retries: canRetry ? policy.retries : 0,
       minTimeout: 0, // The delay is ours (backoff or Retry-After), slept in shouldRetry.
       ...(signal ? { signal } : {}),
@@ -461,10 +476,7 @@ async function execute(
       },
     });
   } catch (error) {
-    if (signal?.aborted) throw signal.reason;
-    const final = finalError ? finalError.error : error;
-    if (isKeyguardError(final) && final.attempts === undefined) final.attempts = attempts;
-    throw final;
+    return fail(error);
   }
 }
 

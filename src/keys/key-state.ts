@@ -110,6 +110,7 @@ export class KeyState {
    */
   async replace(lease: Lease, error: InvalidApiKeyError, signal: AbortSignal | undefined): Promise<void> {
     if (lease.version !== this.version) return; // Already replaced by another request: just replay.
+    if (!this.options.onKeyInvalid && !this.provider) throw error; // Nothing can replace it: no refresh to run or share.
     const failed = this.lastFailure;
     let failure: RefreshFailure | undefined;
     if (failed && failed.version === lease.version && failed.failures > lease.failures) {
@@ -142,7 +143,7 @@ export class KeyState {
     const { onKeyInvalid } = this.options;
     const log = this.options.logger;
     log.info?.(
-      `keyguard: key ${error.keyHint ?? '(none)'} rejected (${error.reason}); ${onKeyInvalid ? 'calling onKeyInvalid' : this.provider ? 'asking the key provider' : 'no hook to replace it'}.`,
+      `keyguard: key ${error.keyHint ?? '(none)'} rejected (${error.reason}); ${onKeyInvalid ? 'calling onKeyInvalid' : 'asking the key provider'}.`,
     );
     try {
       const supply = await this.withTimeout((signal) =>
