@@ -1,11 +1,10 @@
 import { rmSync } from 'node:fs';
 import { defineConfig, type Options } from 'tsup';
 
-// Two builds run side by side, so neither may `clean`: empty dist once, here.
+// Several builds run side by side, so none may `clean`: empty dist once, here.
 rmSync('dist', { recursive: true, force: true });
 
 const shared: Options = {
-  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts', 'testing/simulator': 'src/testing/simulator-entry.ts' },
   dts: true,
   sourcemap: true,
   target: 'es2022',
@@ -15,11 +14,17 @@ const shared: Options = {
   // msw and node built-ins stay imports; only keyguard/testing uses them.
   external: ['msw', 'msw/node', /^node:/],
 };
+const main = { index: 'src/index.ts' };
+const testing = { 'testing/index': 'src/testing/index.ts', 'testing/simulator': 'src/testing/simulator-entry.ts' };
 
 export default defineConfig([
-  // ESM: every dependency stays an import, so the app's bundler dedupes ky, zod and p-retry.
-  { ...shared, format: ['esm'] },
+  // `keyguard` inlines the few zod/mini parts it uses to check options: importing zod/mini loads
+  // all of zod, every locale included (~100 ms of cold start; see docs/benchmarks.md). ky and
+  // p-retry stay imports in ESM, so an app's bundler dedupes them.
+  { ...shared, entry: main, format: ['esm'], noExternal: ['zod'] },
   // CJS: ky and p-retry ship ESM only, and `require()` of ESM needs Node >= 20.19; bundle them
-  // so `require('keyguard')` works on every Node 20. zod ships CJS and stays an import.
-  { ...shared, format: ['cjs'], noExternal: ['ky', 'p-retry', 'is-network-error'] },
+  // so `require('keyguard')` works on every Node 20.
+  { ...shared, entry: main, format: ['cjs'], noExternal: ['zod', 'ky', 'p-retry', 'is-network-error'] },
+  // keyguard/testing (Node, for tests): the simulator's zod and msw stay imports.
+  { ...shared, entry: testing, format: ['esm', 'cjs'] },
 ]);

@@ -1,0 +1,348 @@
+// `npm run bench`: keyguard against raw fetch and plain ky, over real HTTP, in one run.
+//
+// The API is bench/server.ts, a keep-alive node:http server in its own process on 127.0.0.1.
+// Every workload runs several rounds; the clients take turns inside each round (in a rotating
+// order), so a slow spell of a shared machine hits all of them. Medians are over rounds, and
+// ratios compare medians from this same run.
+//
+//   --quick   fewer requests and rounds: a smoke run (CI) that checks the invariants, not the speed
+//   --write   also replace the results block in docs/benchmarks.md
+//
+// The process exits non-zero if an invariant breaks (a burst with more than one refresh, a
+// request that did not succeed); the speed targets are reported, never asserted.
+import { type ChildProcess, execFile, fork } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import ky from 'ky';
+import { z } from 'zod';
+import type * as Keyguard from '../src/index.js';
+
+const quick = process.argv.includes('--quick');
+const write = process.argv.includes('--write');
+const root = fileURLToPath(new URL('..', import.meta.url));
+const distEntry = `${root}dist/index.js`;
+const kyEntry = fileURLToPath(import.meta.resolve('ky'));
+// The built package, as users load it (`npm run bench` builds first).
+const { createClient, isInvalidApiKeyError } = (await import(pathToFileURL(distEntry).href)) as typeof Keyguard;
+
+const N = quick ? 300 : 3000;
+const ROUNDS = quick ? 2 : 7;
+const BURST_ROUNDS = quick ? 2 : 7;
+const REFRESH_MS = 20;
+const KEY = 'sk_live_bench_0123456789abcdef';
+
+const Item = z.object({
+  id: z.string(),
+  name: z.string(),
+  price: z.number(),
+  currency: z.string(),
+  tags: z.array(z.string()),
+  inStock: z.boolean(),
+  createdAt: z.string(),
+  owner: z.object({ id: z.string(), email: z.string() }),
+});
+
+// ---------------------------------------------------------------- the server
+const server: ChildProcess = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] });
+const { port } = await new Promise<{ port: number }>((resolve) => server.once('message', (m) => resolve(m as { port: number })));
+const base = `http://127.0.0.1:${port}/v1`;
+const serverRequests = () =>
+  new Promise<number>((resolve) => {
+    server.once('message', (m) => resolve((m as { requests: number }).requests));
+    server.send('count');
+  });
+
+// ---------------------------------------------------------------- helpers
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const failures: string[] = [];
+const check = (ok: boolean, what: string) => {
+  if (!ok) failures.push(what);
+};
+
+/** Runs `task` n times with at most `limit` in flight. */
+async function pool(n: number, limit: number, task: () => Promise<unknown>): Promise<void> {
+  let started = 0;
+  const worker = async () => {
+    while (started < n) {
+      started += 1;
+      await task();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
+}
+
+/** Runs each contender's workload once per round, in a rotating order; returns the per-round times in ms. */
+async function rounds(contenders: Record<string, () => Promise<void>>, count: number): Promise<Record<string, number[]>> {
+  const names = Object.keys(contenders);
+  const times: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
+  for (let round = 0; round < count; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + round) % names.length] as string;
+      const start = performance.now();
+      await (contenders[name] as () => Promise<void>)();
+      times[name]?.push(performance.now() - start);
+    }
+  }
+  return times;
+}
+
+// ---------------------------------------------------------------- the three ways to call the API
+const headers = { authorization: `Bearer ${KEY}`, accept: 'application/json' };
+const viaFetch = async () => {
+  const response = await fetch(`${base}/items/1`, { headers });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return JSON.parse(await response.text()) as unknown;
+};
+const api = ky.create({ prefixUrl: base, headers: { authorization: `Bearer ${KEY}` } });
+const viaKy = () => api.get('items/1').json();
+const client = createClient({ baseUrl: base, apiKey: KEY });
+const viaKeyguard = () => client.get('/items/1', { schema: Item });
+
+const rows: string[] = [];
+const say = (line = '') => {
+  rows.push(line);
+  console.log(line);
+};
+
+// Warm up every path (JIT, sockets) before measuring anything.
+await pool(quick ? 200 : 1000, 10, viaFetch);
+await pool(quick ? 200 : 1000, 10, viaKy);
+await pool(quick ? 200 : 1000, 10, viaKeyguard);
+
+const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`;
+say(
+  `Run on ${new Date().toISOString().slice(0, 10)} · Node.js ${process.version} · ${os.platform()} ${os.arch()} · ${machine}${quick ? ' · --quick' : ''}`,
+);
+say();
+
+// ---------------------------------------------------------------- 1. success path, sequential
+{
+  const sequential = (call: () => Promise<unknown>) => async () => {
+    for (let i = 0; i < N; i++) await call();
+  };
+  const t = await rounds({ fetch: sequential(viaFetch), ky: sequential(viaKy), keyguard: sequential(viaKeyguard) }, ROUNDS);
+  const per = (name: string) => (median(t[name] ?? []) / N) * 1000;
+  say(`### Success path: ${N} sequential GETs (~200-byte JSON), median of ${ROUNDS} rounds`);
+  say();
+  say('| client | per request | × fetch | × ky |');
+  say('|---|---:|---:|---:|');
+  for (const [name, label] of [
+    ['fetch', 'raw `fetch` + `JSON.parse`'],
+    ['ky', 'plain ky, `.json()`'],
+    ['keyguard', 'keyguard, validated by a zod schema'],
+  ] as const) {
+    say(`| ${label} | ${per(name).toFixed(0)} µs | ${(per(name) / per('fetch')).toFixed(2)} | ${(per(name) / per('ky')).toFixed(2)} |`);
+  }
+  say();
+}
+
+// ---------------------------------------------------------------- 2. concurrency 50
+{
+  const concurrent = (call: () => Promise<unknown>) => () => pool(N, 50, call);
+  const t = await rounds({ fetch: concurrent(viaFetch), ky: concurrent(viaKy), keyguard: concurrent(viaKeyguard) }, ROUNDS);
+  const rps = (name: string) => N / (median(t[name] ?? []) / 1000);
+  say(`### Concurrency 50: ${N} GETs, median of ${ROUNDS} rounds`);
+  say();
+  say('| client | requests/s | × fetch |');
+  say('|---|---:|---:|');
+  for (const name of ['fetch', 'ky', 'keyguard']) say(`| ${name} | ${rps(name).toFixed(0)} | ${(rps(name) / rps('fetch')).toFixed(2)} |`);
+  say();
+}
+
+// ---------------------------------------------------------------- 3. error path: a 401 until the error is caught
+{
+  const STALE = 'sk_live_stale_0123456789abcdef';
+  const staleHeaders = { authorization: `Bearer ${STALE}`, accept: 'application/json' };
+  const fetchError = async () => {
+    const response = await fetch(`${base}/items/1`, { headers: staleHeaders });
+    if (response.status === 401) {
+      const body = JSON.parse(await response.text()) as { error: { message: string } };
+      throw new Error(body.error.message);
+    }
+  };
+  const staleKy = ky.create({ prefixUrl: base, headers: { authorization: `Bearer ${STALE}` }, retry: 0 });
+  const kyError = () => staleKy.get('items/1').json();
+  const staleClient = createClient({ baseUrl: base, apiKey: STALE });
+  let typed = 0;
+  const keyguardError = async () => {
+    try {
+      await staleClient.get('/items/1', { schema: Item });
+    } catch (error) {
+      if (isInvalidApiKeyError(error) && error.reason === 'expired') typed += 1;
+      throw error;
+    }
+  };
+  const caught = (call: () => Promise<unknown>) => async () => {
+    for (let i = 0; i < N; i++) {
+      try {
+        await call();
+        failures.push('error path: a stale key succeeded');
+      } catch {
+        // The point of this workload: the error is caught.
+      }
+    }
+  };
+  const t = await rounds({ fetch: caught(fetchError), ky: caught(kyError), keyguard: caught(keyguardError) }, ROUNDS);
+  check(typed === N * ROUNDS, `error path: ${typed} of ${N * ROUNDS} keyguard errors were InvalidApiKeyError 'expired'`);
+  const per = (name: string) => (median(t[name] ?? []) / N) * 1000;
+  say(`### Error path: a 401 key error, until the error is caught (${N} sequential, median of ${ROUNDS} rounds)`);
+  say();
+  say('| client | what is caught | per request | × fetch |');
+  say('|---|---|---:|---:|');
+  say(`| fetch | \`Error\` with the body's message | ${per('fetch').toFixed(0)} µs | 1.00 |`);
+  say(`| ky | \`HTTPError\` | ${per('ky').toFixed(0)} µs | ${(per('ky') / per('fetch')).toFixed(2)} |`);
+  say(
+    `| keyguard | \`InvalidApiKeyError\`, reason \`expired\`, redacted | ${per('keyguard').toFixed(0)} µs | ${(per('keyguard') / per('fetch')).toFixed(2)} |`,
+  );
+  say();
+}
+
+// ---------------------------------------------------------------- 4. refresh burst
+interface BurstResult {
+  refreshes: number;
+  serverRequests: number;
+  successes: number;
+  wallMs: number;
+}
+
+async function burst(
+  size: number,
+  kind: 'keyguard' | 'ky-readme' | 'ky-readme-no-delay' | 'baseline',
+  round: number,
+): Promise<BurstResult> {
+  const stale = `sk_live_stale_${kind}_${size}_${round}`;
+  const fresh = `sk_live_fresh_${kind}_${size}_${round}`;
+  let refreshes = 0;
+  const refresh = async () => {
+    refreshes += 1;
+    await sleep(REFRESH_MS);
+    return fresh;
+  };
+  let call: () => Promise<unknown>;
+  if (kind === 'keyguard' || kind === 'baseline') {
+    const burstClient = createClient({ baseUrl: base, apiKey: kind === 'baseline' ? fresh : stale, onKeyInvalid: refresh });
+    call = () => burstClient.get('/items/1', { schema: Item });
+  } else {
+    // The 401 recipe from ky's README (hooks.afterResponse + ky.retry), with the token call replaced by
+    // the same 20 ms refresh. As written there, the forced retry waits ky's default backoff (300 ms).
+    const recipe = ky.create({
+      prefixUrl: base,
+      headers: { authorization: `Bearer ${stale}` },
+      hooks: {
+        afterResponse: [
+          async (request, _options, response, state) => {
+            if (response.status === 401 && state.retryCount === 0) {
+              const token = await refresh();
+              const retryHeaders = new Headers(request.headers);
+              retryHeaders.set('Authorization', `Bearer ${token}`);
+              return ky.retry({
+                request: new Request(request, { headers: retryHeaders }),
+                code: 'TOKEN_REFRESHED',
+                ...(kind === 'ky-readme-no-delay' ? { delay: 0 } : {}),
+              });
+            }
+            return undefined;
+          },
+        ],
+      },
+    });
+    call = () => recipe.get('items/1').json();
+  }
+  await serverRequests(); // reset the server's count
+  const start = performance.now();
+  const settled = await Promise.allSettled(Array.from({ length: size }, call));
+  const wallMs = performance.now() - start;
+  return {
+    refreshes,
+    serverRequests: await serverRequests(),
+    successes: settled.filter((s) => s.status === 'fulfilled').length,
+    wallMs,
+  };
+}
+
+say(`### Refresh burst: concurrent requests with an expired key, a ${REFRESH_MS} ms refresh (median of ${BURST_ROUNDS} rounds)`);
+say();
+say(
+  'A *round trip* here is the wall time of the same burst with a valid key (no refresh), measured in this run. Target: wall time under 2 × (refresh + 2 round trips).',
+);
+say();
+say('| burst | client | refresh calls | requests reaching the server | successes | wall time | target |');
+say('|---:|---|---:|---:|---:|---:|---:|');
+for (const size of quick ? [100] : [100, 1000]) {
+  const kinds = ['baseline', 'keyguard', 'ky-readme', 'ky-readme-no-delay'] as const;
+  const results: Record<string, BurstResult[]> = Object.fromEntries(kinds.map((k) => [k, []]));
+  await burst(size, 'baseline', -1); // opens the sockets a burst of this size needs
+  for (let round = 0; round < BURST_ROUNDS; round++) {
+    for (const kind of kinds) results[kind]?.push(await burst(size, kind, round));
+  }
+  const roundTrip = median((results.baseline ?? []).map((r) => r.wallMs));
+  const target = 2 * (REFRESH_MS + 2 * roundTrip);
+  for (const r of results.keyguard ?? []) {
+    check(r.refreshes === 1, `burst ${size}: keyguard called the hook ${r.refreshes} times`);
+    check(r.successes === size, `burst ${size}: ${r.successes} of ${size} keyguard requests succeeded`);
+    check(r.serverRequests === 2 * size, `burst ${size}: ${r.serverRequests} requests reached the server, expected ${2 * size}`);
+  }
+  const labels: Record<string, string> = {
+    baseline: 'valid key (the round trip)',
+    keyguard: 'keyguard, `onKeyInvalid`',
+    'ky-readme': "ky README's `afterResponse` recipe",
+    'ky-readme-no-delay': 'the same recipe with `delay: 0`',
+  };
+  for (const kind of kinds) {
+    const list = results[kind] ?? [];
+    const wall = median(list.map((r) => r.wallMs));
+    const cell = kind === 'baseline' ? '' : `${target.toFixed(0)} ms ${wall < target ? '✓' : '✗'}`;
+    say(
+      `| ${size} | ${labels[kind]} | ${median(list.map((r) => r.refreshes))} | ${median(list.map((r) => r.serverRequests))} | ${median(list.map((r) => r.successes))} | ${wall.toFixed(0)} ms | ${cell} |`,
+    );
+  }
+}
+say();
+
+// ---------------------------------------------------------------- 5. cold import
+{
+  const run = promisify(execFile);
+  const IMPORTS = quick ? 3 : 15;
+  const probe = 'const t = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - t));';
+  const importMs = async (file: string) =>
+    Number((await run(process.execPath, ['--input-type=module', '-e', probe, pathToFileURL(file).href])).stdout);
+  const times: Record<string, number[]> = { keyguard: [], ky: [] };
+  for (let i = 0; i < IMPORTS; i++) {
+    times.keyguard?.push(await importMs(distEntry));
+    times.ky?.push(await importMs(kyEntry));
+  }
+  const keyguardMs = median(times.keyguard ?? []);
+  const kyMs = median(times.ky ?? []);
+  say(`### Cold import in a fresh \`node\` process (median of ${IMPORTS})`);
+  say();
+  say('| module | import time |');
+  say('|---|---:|');
+  say(`| \`ky\` | ${kyMs.toFixed(1)} ms |`);
+  say(`| \`keyguard\` (with ky, p-retry, zod/mini) | ${keyguardMs.toFixed(1)} ms (${(keyguardMs / kyMs).toFixed(1)} × ky) |`);
+}
+
+server.disconnect();
+
+if (write) {
+  const doc = `${root}docs/benchmarks.md`;
+  const text = readFileSync(doc, 'utf8');
+  const begin = '<!-- bench:begin -->';
+  const end = '<!-- bench:end -->';
+  const from = text.indexOf(begin);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`docs/benchmarks.md has no ${begin} … ${end} block`);
+  writeFileSync(doc, `${text.slice(0, from + begin.length)}\n${rows.join('\n')}\n${text.slice(to)}`);
+  console.log('\nwrote docs/benchmarks.md');
+}
+
+if (failures.length > 0) {
+  console.error(`\n${failures.length} invariant(s) broken:\n${failures.map((f) => `  - ${f}`).join('\n')}`);
+  process.exitCode = 1;
+}
