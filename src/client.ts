@@ -1,5 +1,6 @@
 import pRetry, { AbortError as StopRetrying } from 'p-retry';
 import { classifyKeyError, describeErrorBody, type ErrorResponse } from './classify/classify.js';
+import type { ApiError } from './errors/api-error.js';
 import { ConfigError } from './errors/config-error.js';
 import { ConnectionError } from './errors/connection-error.js';
 import { apiErrorFor } from './errors/from-response.js';
@@ -360,21 +361,32 @@ async function execute(
             body: body.payload,
             signal: controller.signal,
             fetch: config.fetch,
+            redirect: config.auth.type === 'header' ? 'manual' : 'follow',
           });
-          return { response, text: await readText(response, response.ok ? Number.POSITIVE_INFINITY : ERROR_BODY_LIMIT) };
+          try {
+            return { response, text: await readText(response, response.ok ? Number.POSITIVE_INFINITY : ERROR_BODY_LIMIT) };
+          } catch (error) {
+            // A 2xx without its whole body has no answer to give; for any other status, a body that
+            // cannot be read (cut off, wrongly encoded) counts as empty, so the status still decides.
+            if (response.ok || controller.signal.aborted) throw error;
+            return { response, text: '' };
+          }
         })(),
         controller.signal,
       ));
     } catch (error) {
       if (signal?.aborted) throw stop(signal.reason);
       if (timedOut) throw new TimeoutError(method, safeUrl, timeoutMs);
-      if (error instanceof RequestSetupError) throw stop(new ConfigError('request', `could not be built: ${secrets.text(error.message)}`));
+      if (error instanceof RequestSetupError) throw stop(new ConfigError(error.option, secrets.text(error.message)));
       throw new ConnectionError(method, safeUrl, { cause: secrets.error(error) });
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     }
     logger.debug?.(`keyguard: ${method} ${safeUrl} -> ${response.status}`);
+    if (response.type === 'opaqueredirect' || (config.auth.type === 'header' && isRedirect(response.status))) {
+      throw stop(redirectError(response, method, url.pathname, safeUrl, redactedHeaders(response.headers)));
+    }
 
     const contentType = response.headers.get('content-type');
     let parsed: unknown;
@@ -431,7 +443,10 @@ async function execute(
     // An issue may quote the value, and the server may have echoed the key into it.
     const issues = result.issues.map((issue) => ({
       message: secrets.text(String(issue.message)),
-      path: issue.path?.map((segment) => (typeof segment === 'string' ? secrets.text(segment) : segment)),
+      path: issue.path?.map((segment) => {
+        const key = typeof segment === 'object' && segment !== null ? segment.key : segment;
+        return typeof key === 'string' ? secrets.text(key) : key;
+      }),
     }));
     throw new ResponseValidationError(method, safeUrl, issues);
   };
@@ -505,6 +520,32 @@ function classifyResponse(
   const reason = verdict ?? builtIn?.reason;
   if (!reason) return undefined;
   return { reason, description: builtIn ?? describeErrorBody(response.body) };
+}
+
+function isRedirect(status: number): boolean {
+  return status >= 300 && status < 400 && status !== 304;
+}
+
+/**
+ * With the key in a named header, redirects are not followed: fetch drops only `Authorization`
+ * on a redirect to another host, so it would hand a named header to whatever host the server names.
+ */
+function redirectError(response: Response, method: string, path: string, url: string, headers: Record<string, string>): ApiError {
+  let target = '';
+  try {
+    const location = response.headers.get('location');
+    if (location) target = ` to ${new URL(location, url).origin}`;
+  } catch {
+    // An unparsable Location: say less.
+  }
+  return apiErrorFor({
+    status: response.status,
+    message: `${method} ${path} was redirected${target}; keyguard does not follow redirects when the key travels in a named header, because fetch would send that header to the new location. Point baseUrl at the final URL.`,
+    body: undefined,
+    headers,
+    method,
+    url,
+  });
 }
 
 function unsendableKey(key: string): InvalidApiKeyError {

@@ -242,6 +242,16 @@ export function checkHeaders(headers: Record<string, unknown>, option = 'headers
 /** Validates `createClient` options once and fills in every default. */
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'must be an object with at least baseUrl');
+  try {
+    return readOptions(options);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    // A getter or a Proxy trap on the options threw (or a Proxy was revoked): still a typed error.
+    throw new ConfigError('options', 'could not be read (a getter or Proxy on them threw)', { cause: error });
+  }
+}
+
+function readOptions(options: ClientOptions): ResolvedOptions {
   const parsed = parseOrThrow(optionsSchema, options);
   if (parsed.headers) checkHeaders(parsed.headers);
   return {

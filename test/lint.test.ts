@@ -35,7 +35,7 @@ describe('lintApiKey: missing', () => {
     ['undefined', undefined, /No API key is set \(the key is undefined\)/],
     ['null', null, /No API key is set \(the key is null\)/],
     ['a number', 42, /must be a string, not a number/],
-    ['an object', { key: REAL }, /must be a string, not a object/],
+    ['an object', { key: REAL }, /must be a string, not an object/],
     ['an empty string', '', /empty string/],
     ['only whitespace', ' \n\t', /empty string/],
     ['the text "undefined"', 'undefined', /text "undefined" or "null"/],

@@ -9,7 +9,8 @@ export class ConfigError extends KeyguardError {
     /** The option's path, e.g. `baseUrl` or `retry.retries`. */
     readonly option: string,
     problem: string,
+    options?: { cause?: unknown },
   ) {
-    super(`Invalid option "${option}": ${problem}.`);
+    super(`Invalid option "${option}": ${problem}.`, options);
   }
 }

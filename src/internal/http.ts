@@ -8,11 +8,21 @@ export interface SendInit {
   body: BodyInit | undefined;
   signal: AbortSignal;
   fetch: typeof fetch | undefined;
+  redirect: RequestRedirect;
 }
 
-/** The request could not even be built (fetch was never called): a caller's mistake, not a network failure. */
+/** The request could not be sent as asked, by the caller's doing (a bad input, a `fetch` option that returns no Response): not a network failure. */
 export class RequestSetupError extends Error {
   override name = 'RequestSetupError';
+
+  constructor(
+    /** The option at fault, for the ConfigError this becomes. */
+    readonly option: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
 }
 
 /**
@@ -27,18 +37,34 @@ export async function send(init: SendInit): Promise<Response> {
       method: init.method,
       headers: init.headers,
       body: init.body,
+      redirect: init.redirect,
       retry: 0,
       timeout: false,
       throwHttpErrors: false,
       // The signal goes to fetch itself, not through ky: ky would join it to its own with
       // AbortSignal.any, which costs ~30 µs per request on Node 20 and adds nothing here.
-      fetch: (input, options) => {
+      fetch: async (input, options) => {
         fetched = true;
-        return fetchImpl(input, { ...options, signal: init.signal });
+        const response: unknown = await fetchImpl(input, { ...options, signal: init.signal });
+        if (!isResponse(response)) throw new RequestSetupError('fetch', 'must return a promise of a Response');
+        return response;
       },
     });
   } catch (error) {
-    if (fetched) throw error;
-    throw new RequestSetupError(error instanceof Error ? error.message : String(error), { cause: error });
+    if (fetched || error instanceof RequestSetupError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new RequestSetupError('request', `could not be built: ${message}`, { cause: error });
   }
+}
+
+/** Duck-typed, so a Response from another realm (a test environment, a polyfill) is accepted too. */
+function isResponse(value: unknown): value is Response {
+  const response = value as Response | null;
+  return (
+    typeof response === 'object' &&
+    response !== null &&
+    typeof response.status === 'number' &&
+    typeof response.headers?.get === 'function' &&
+    typeof response.text === 'function'
+  );
 }

@@ -44,9 +44,8 @@ export class Secrets {
     if (typeof value === 'string') return this.text(value);
     if (value === null || typeof value !== 'object' || depth > 32) return depth > 32 ? '[…]' : value;
     if (Array.isArray(value)) return value.map((item) => this.value(item, depth + 1));
-    const copy: Record<string, unknown> = {};
-    for (const [field, item] of Object.entries(value)) copy[this.text(field)] = this.value(item, depth + 1);
-    return copy;
+    // fromEntries defines own properties: a server's "__proto__" field stays data, never a prototype.
+    return Object.fromEntries(Object.entries(value).map(([field, item]) => [this.text(field), this.value(item, depth + 1)]));
   }
 
   /** True when `text` holds any known key. */

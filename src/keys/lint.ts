@@ -107,7 +107,7 @@ function missingProblem(key: unknown): KeyProblem | undefined {
     return problem('missing', `No API key is set (the key is ${String(key)}) — check that the environment variable is loaded.`);
   }
   if (typeof key !== 'string') {
-    return problem('missing', `The API key must be a string, not a ${Array.isArray(key) ? 'array' : typeof key} — pass the key itself.`);
+    return problem('missing', `The API key must be a string, not ${kindOf(key)} — pass the key itself.`);
   }
   if (key.trim() === '') {
     return problem('missing', 'The API key is an empty string — check that the environment variable is set and loaded.');
@@ -119,6 +119,18 @@ function missingProblem(key: unknown): KeyProblem | undefined {
     );
   }
   return undefined;
+}
+
+/** "an array", "a number", …; never throws, even on a revoked Proxy. */
+function kindOf(value: unknown): string {
+  let array = false;
+  try {
+    array = Array.isArray(value);
+  } catch {
+    // A revoked Proxy: it is an object.
+  }
+  const kind = array ? 'array' : typeof value;
+  return `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
 }
 
 /** The quote character when the key is wrapped in matching quotes: ' " ` or typographic ‘ ’ “ ”. */
