@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/browser/**', 'node_modules/**'],
+    // test/reliability runs on its own: npm run test:reliability.
+    exclude: ['test/browser/**', 'test/reliability/**', 'node_modules/**'],
     testTimeout: 10_000,
     unstubGlobals: true,
     // Type tests (expectTypeOf) in test/**/*.test-d.ts run with `vitest run` and fail it like any test.
