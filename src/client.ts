@@ -326,17 +326,18 @@ async function execute(
   };
 
   const sendOnce = async (key: string | undefined): Promise<{ ok: true; value: unknown } | { ok: false; keyError: InvalidApiKeyError }> => {
+    // Each attempt starts from the request as built: a key placed by an earlier attempt never lingers.
+    const attemptUrl = new URL(url);
+    const attemptHeaders = new Headers(headers);
     if (key !== undefined) {
       try {
-        // Attempts run one at a time and ky copies the URL and headers as it builds the request,
-        // so each attempt writes its key over the previous one's in place.
-        placeKey(config, url, headers, key);
+        placeKey(config, attemptUrl, attemptHeaders, key);
       } catch {
         // Only reachable with keyLint: 'off' — a key a header cannot carry is still a typed key error.
         return { ok: false, keyError: unsendableKey(key) };
       }
     }
-    const safeUrl = secrets.text(url.href);
+    const safeUrl = secrets.text(attemptUrl.href);
     logger.debug?.(`keyguard: ${method} ${safeUrl} (attempt ${attempts})`);
 
     const controller = new AbortController();
@@ -355,14 +356,19 @@ async function execute(
       ({ response, text } = await abortable(
         (async () => {
           const response = await send({
-            url,
+            url: attemptUrl,
             method,
-            headers,
+            headers: attemptHeaders,
             body: body.payload,
             signal: controller.signal,
             fetch: config.fetch,
             redirect: config.auth.type === 'header' ? 'manual' : 'follow',
           });
+          if (controller.signal.aborted) {
+            // Too late (a custom fetch that ignores the signal): the caller has its error already; drop the body unread.
+            response.body?.cancel().catch(() => {});
+            throw controller.signal.reason;
+          }
           try {
             return { response, text: await readText(response, response.ok ? Number.POSITIVE_INFINITY : ERROR_BODY_LIMIT) };
           } catch (error) {
@@ -461,13 +467,19 @@ async function execute(
   // The first attempt runs outside p-retry: nearly every request succeeds at once, and p-retry's
   // setup costs more than the rest of keyguard's success path. Only a failure that may be retried
   // hands over to p-retry, as its attempt 1; any other is final at once.
+  signal?.throwIfAborted(); // Before anything starts: no key is loaded or refreshed for a cancelled request.
   let firstFailure: unknown;
   try {
-    return await attempt();
+    const value = await attempt();
+    signal?.throwIfAborted(); // An abort while the response was being validated still wins, as on a retry.
+    return value;
   } catch (error) {
     firstFailure = error;
   }
-  if (finalError || !canRetry || !isTransient(firstFailure, policy)) return fail(firstFailure);
+  if (finalError || !canRetry || !isTransient(firstFailure, policy)) {
+    if (!finalError && isTransient(firstFailure, policy)) logger.debug?.(`keyguard: attempt 1 failed: ${(firstFailure as Error).message}`);
+    return fail(firstFailure);
+  }
   try {
     const next = () =>
       attempt().catch((error: unknown) => {
