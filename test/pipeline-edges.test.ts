@@ -30,7 +30,14 @@ describe('a request whose signal is already aborted', () => {
 describe('an abort while the first attempt validates its response', () => {
   it('wins over the response, as it does on a retried attempt', async () => {
     const slowSchema: StandardSchemaV1<unknown> = {
-      '~standard': { version: 1, vendor: 'test', validate: async (value) => (await sleep(60), { value }) },
+      '~standard': {
+        version: 1,
+        vendor: 'test',
+        validate: async (value) => {
+          await sleep(60);
+          return { value };
+        },
+      },
     };
     const client = createClient({ baseUrl: 'https://api.test', apiKey: KEY, fetch: async () => json({ a: 1 }) });
     const controller = new AbortController();
