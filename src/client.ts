@@ -370,7 +370,9 @@ async function execute(
             throw controller.signal.reason;
           }
           try {
-            return { response, text: await readText(response, response.ok ? Number.POSITIVE_INFINITY : ERROR_BODY_LIMIT) };
+            const limit = response.ok ? Number.POSITIVE_INFINITY : ERROR_BODY_LIMIT;
+            // The platform's fetch stops its own body on abort; a custom fetch's body is stopped here.
+            return { response, text: await readText(response, limit, config.fetch ? controller.signal : undefined) };
           } catch (error) {
             // A 2xx without its whole body has no answer to give; for any other status, a body that
             // cannot be read (cut off, wrongly encoded) counts as empty, so the status still decides.

@@ -130,7 +130,7 @@ describe('logging', () => {
     const client = createClient({
       baseUrl: 'https://api.test',
       apiKey: KEY,
-      logger: { debug: (line: string) => lines.push(line) },
+      logger: { debug: (line) => void lines.push(String(line)) },
       fetch: async () => {
         throw new TypeError('fetch failed');
       },
@@ -139,5 +139,32 @@ describe('logging', () => {
     expect(error.name).toBe('ConnectionError');
     expect(error.attempts).toBe(1);
     expect(lines.filter((line) => line.startsWith('keyguard: attempt 1 failed:'))).toHaveLength(1);
+  });
+});
+
+describe('a custom fetch that ignores the signal and sends an endless 2xx body', () => {
+  it('times out, and the body stops being read', async () => {
+    let pulls = 0;
+    const client = createClient({
+      baseUrl: 'https://api.test',
+      apiKey: KEY,
+      retry: false,
+      timeoutMs: 50,
+      fetch: async () =>
+        new Response(
+          new ReadableStream({
+            async pull(controller) {
+              pulls += 1;
+              await sleep(1);
+              controller.enqueue(new Uint8Array(1024));
+            },
+          }),
+          { status: 200, headers: { 'content-type': 'application/json' } },
+        ),
+    });
+    await expect(client.get('/a')).rejects.toBeInstanceOf(TimeoutError);
+    const atTimeout = pulls;
+    await sleep(100);
+    expect(pulls - atTimeout).toBeLessThanOrEqual(2); // not one pull per millisecond any more
   });
 });
