@@ -200,7 +200,7 @@ const REQUEST_ID_HEADERS = [
   'x-github-request-id',
   'cf-ray',
 ];
-/** Thrown by an attempt whose error is final (the real error is kept aside); p-retry gets it wrapped in its AbortError. */
+/** Wrapped in p-retry's AbortError by an attempt whose error is final (kept aside in `finalError`); an Error, so no stack is formatted per stop. */
 const STOP = new Error('keyguard: stop');
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 
@@ -294,7 +294,7 @@ async function execute(
   let finalError: { error: unknown } | undefined;
   const stop = (error: unknown) => {
     finalError = { error };
-    return STOP;
+    return new StopRetrying(STOP);
   };
 
   const attempt = async (): Promise<unknown> => {
@@ -364,14 +364,10 @@ async function execute(
             fetch: config.fetch,
             redirect: config.auth.type === 'header' ? 'manual' : 'follow',
           });
-          if (controller.signal.aborted) {
-            // Too late (a custom fetch that ignores the signal): the caller has its error already; drop the body unread.
-            response.body?.cancel().catch(() => {});
-            throw controller.signal.reason;
-          }
           try {
             const limit = response.ok ? Number.POSITIVE_INFINITY : ERROR_BODY_LIMIT;
-            // The platform's fetch stops its own body on abort; a custom fetch's body is stopped here.
+            // The platform's fetch stops its own body on abort; readText stops a custom fetch's, also
+            // one whose answer arrives after the abort.
             return { response, text: await readText(response, limit, config.fetch ? controller.signal : undefined) };
           } catch (error) {
             // A 2xx without its whole body has no answer to give; for any other status, a body that
@@ -459,6 +455,9 @@ async function execute(
     throw new ResponseValidationError(method, safeUrl, issues);
   };
 
+  const logFailed = (error: unknown, attemptNumber: number) => {
+    if (isTransient(error, policy)) logger.debug?.(`keyguard: attempt ${attemptNumber} failed: ${(error as Error).message}`);
+  };
   const fail = (error: unknown): never => {
     if (signal?.aborted) throw signal.reason;
     const final = finalError ? finalError.error : error;
@@ -479,21 +478,15 @@ async function execute(
     firstFailure = error;
   }
   if (finalError || !canRetry || !isTransient(firstFailure, policy)) {
-    if (!finalError && isTransient(firstFailure, policy)) logger.debug?.(`keyguard: attempt 1 failed: ${(firstFailure as Error).message}`);
+    if (!finalError) logFailed(firstFailure, 1);
     return fail(firstFailure);
   }
   try {
-    const next = () =>
-      attempt().catch((error: unknown) => {
-        throw error === STOP ? new StopRetrying(STOP) : error;
-      });
-    return await pRetry((attemptNumber) => (attemptNumber === 1 ? Promise.reject(firstFailure) : next()), {
+    return await pRetry((attemptNumber) => (attemptNumber === 1 ? Promise.reject(firstFailure) : attempt()), {
       retries: canRetry ? policy.retries : 0,
       minTimeout: 0, // The delay is ours (backoff or Retry-After), slept in shouldRetry.
       ...(signal ? { signal } : {}),
-      onFailedAttempt: ({ error, attemptNumber }) => {
-        if (isTransient(error, policy)) logger.debug?.(`keyguard: attempt ${attemptNumber} failed: ${error.message}`);
-      },
+      onFailedAttempt: ({ error, attemptNumber }) => logFailed(error, attemptNumber),
       shouldRetry: async ({ error, retriesConsumed }) => {
         if (!isTransient(error, policy) || signal?.aborted) return false;
         const retryAfterMs = isApiError(error) ? error.retryAfterMs : undefined;

@@ -67,28 +67,43 @@ describe('a custom fetch', () => {
     expect(init?.signal?.aborted).toBe(true);
   });
 
-  it('that answers after the timeout: its body is dropped unread, not read in the background', async () => {
+  /** A client whose fetch ignores the signal and answers a 1 KiB-per-pull 2xx body after `answerAfterMs`; `pulls()` counts the reads. */
+  function ignoringFetch(timeoutMs: number, answerAfterMs: number, chunks: number) {
     let pulls = 0;
     const client = createClient({
       baseUrl: 'https://api.test',
       apiKey: KEY,
       retry: false,
-      timeoutMs: 30,
+      timeoutMs,
       fetch: async () => {
-        await sleep(80); // ignores the signal and answers late, with a 2 MB body
+        await sleep(answerAfterMs);
         const body = new ReadableStream({
-          pull(controller) {
+          async pull(controller) {
             pulls += 1;
-            if (pulls > 2000) controller.close();
+            await sleep(1);
+            if (pulls > chunks) controller.close();
             else controller.enqueue(new Uint8Array(1024));
           },
         });
-        return new Response(body, { status: 200 });
+        return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
       },
     });
+    return { client, pulls: () => pulls };
+  }
+
+  it('that answers after the timeout: its body is dropped unread, not read in the background', async () => {
+    const { client, pulls } = ignoringFetch(30, 80, 2000); // a 2 MB body, 50 ms too late
     await expect(client.get('/a')).rejects.toBeInstanceOf(TimeoutError);
     await sleep(150);
-    expect(pulls).toBeLessThanOrEqual(2); // the stream's first pull(s) at most, never the whole body
+    expect(pulls()).toBeLessThanOrEqual(2); // the stream's first pull(s) at most, never the whole body
+  });
+
+  it('that sends an endless 2xx body in time: the request times out and the body stops being read', async () => {
+    const { client, pulls } = ignoringFetch(50, 0, Number.POSITIVE_INFINITY);
+    await expect(client.get('/a')).rejects.toBeInstanceOf(TimeoutError);
+    const atTimeout = pulls();
+    await sleep(100);
+    expect(pulls() - atTimeout).toBeLessThanOrEqual(2); // not one pull per millisecond any more
   });
 });
 
@@ -139,32 +154,5 @@ describe('logging', () => {
     expect(error.name).toBe('ConnectionError');
     expect(error.attempts).toBe(1);
     expect(lines.filter((line) => line.startsWith('keyguard: attempt 1 failed:'))).toHaveLength(1);
-  });
-});
-
-describe('a custom fetch that ignores the signal and sends an endless 2xx body', () => {
-  it('times out, and the body stops being read', async () => {
-    let pulls = 0;
-    const client = createClient({
-      baseUrl: 'https://api.test',
-      apiKey: KEY,
-      retry: false,
-      timeoutMs: 50,
-      fetch: async () =>
-        new Response(
-          new ReadableStream({
-            async pull(controller) {
-              pulls += 1;
-              await sleep(1);
-              controller.enqueue(new Uint8Array(1024));
-            },
-          }),
-          { status: 200, headers: { 'content-type': 'application/json' } },
-        ),
-    });
-    await expect(client.get('/a')).rejects.toBeInstanceOf(TimeoutError);
-    const atTimeout = pulls;
-    await sleep(100);
-    expect(pulls - atTimeout).toBeLessThanOrEqual(2); // not one pull per millisecond any more
   });
 });

@@ -3,8 +3,8 @@ export const ERROR_BODY_LIMIT = 1024 * 1024;
 
 /**
  * Reads at most `limit` bytes of a body as text and cancels the rest, so a huge or endless body cannot
- * hang or exhaust memory. With `signal`, an abort also cancels the read (for bodies that do not
- * follow the signal themselves, such as a custom fetch's).
+ * hang or exhaust memory. With `signal`, an abort (even one before the first read) cancels the body
+ * and rejects: for bodies that do not follow the signal themselves, such as a custom fetch's.
  */
 export async function readText(response: Response, limit = Number.POSITIVE_INFINITY, signal?: AbortSignal): Promise<string> {
   if (!response.body) return '';
