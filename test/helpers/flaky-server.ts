@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mulberry32 } from '../../src/testing/prng.js';
+import { hashSeed, mulberry32 } from '../../src/testing/prng.js';
+import { closeServer, serverTimers } from './server-timers.js';
 
 /** What the server did with one request. */
 export type FlakyAction = 'reset' | 'too-slow' | 'unavailable' | 'rate-limited' | 'ok' | 'key-rejected';
@@ -46,15 +47,8 @@ export async function startFlakyServer(options: FlakyServerOptions): Promise<Fla
   const rates = { reset: 0.12, tooSlow: 0.08, unavailable: 0.15, rateLimited: 0.1, ...options.rates };
   const log = new Map<string, FlakyAction[]>();
   const counts: Record<FlakyAction, number> = { reset: 0, 'too-slow': 0, unavailable: 0, 'rate-limited': 0, ok: 0, 'key-rejected': 0 };
-  const timers = new Set<ReturnType<typeof setTimeout>>();
-
-  const later = (ms: number, run: () => void) => {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      run();
-    }, ms);
-    timers.add(timer);
-  };
+  const timers = serverTimers();
+  const { later } = timers;
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0]!;
@@ -64,7 +58,7 @@ export async function startFlakyServer(options: FlakyServerOptions): Promise<Fla
     // which the server can still read late (after the next one), does not shift the others.
     const tagged = Number.parseInt(String(req.headers['x-attempt']), 10);
     const index = Number.isInteger(tagged) && tagged >= 1 ? tagged - 1 : actions.length;
-    const random = mulberry32(hash(`${seed}:${path}:${index}`));
+    const random = mulberry32(hashSeed(`${seed}:${path}:${index}`));
     const record = (action: FlakyAction) => {
       options.onAction?.({ path, action, index, remotePort: req.socket.remotePort });
       actions[index] = action;
@@ -129,22 +123,6 @@ export async function startFlakyServer(options: FlakyServerOptions): Promise<Fla
     url: `http://127.0.0.1:${port}`,
     log,
     counts,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        for (const timer of timers) clearTimeout(timer);
-        timers.clear();
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server, timers),
   };
-}
-
-/** FNV-1a: a string to a 32-bit seed. */
-function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }

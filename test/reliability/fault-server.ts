@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { mulberry32 } from '../../src/testing/prng.js';
+import type { AddressInfo } from 'node:net';
+import { hashSeed, mulberry32 } from '../../src/testing/prng.js';
+import { closeServer, serverTimers } from '../helpers/server-timers.js';
 
 /** What the server did with one request (one attempt, as the client would call it). */
 export type FaultKind =
@@ -122,8 +123,8 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
       ? { reset: 0, truncated: 0, invalidJson: 0, slowHeaders: 0, burst: 0 }
       : { ...DEFAULT_RATES, ...options.rates };
 
-  const keyRandom = mulberry32(hash(`${seed}:keys`));
-  const burstRandom = mulberry32(hash(`${seed}:bursts`));
+  const keyRandom = mulberry32(hashSeed(`${seed}:keys`));
+  const burstRandom = mulberry32(hashSeed(`${seed}:bursts`));
   const newKey = () => {
     let hex = '';
     for (let i = 0; i < 6; i += 1)
@@ -144,8 +145,8 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
   const log = new Map<string, FaultKind[]>();
   const keepLog = options.log !== false;
   const counts = Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as Record<FaultKind, number>;
-  const timers = new Set<ReturnType<typeof setTimeout>>();
-  const sockets = new Set<Socket>();
+  const timers = serverTimers();
+  const { later } = timers;
 
   const rotate = () => {
     fates.set(current, keyRandom() < 0.5 ? 'expired' : 'revoked');
@@ -153,18 +154,6 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
     issued.push(current);
     rotations += 1;
     return current;
-  };
-
-  const later = (ms: number, run: () => void) => {
-    if (ms <= 0) {
-      run();
-      return;
-    }
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      run();
-    }, ms);
-    timers.add(timer);
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse, rawBody: string) => {
@@ -183,7 +172,7 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
     const pathKey = `${method} ${path}`;
     const index = perPath.get(pathKey) ?? 0;
     perPath.set(pathKey, index + 1);
-    const random = mulberry32(hash(`${seed}:${pathKey}:${index}`));
+    const random = mulberry32(hashSeed(`${seed}:${pathKey}:${index}`));
     const roll = random();
     const delay = maxDelayMs > 0 ? Math.floor(random() * (maxDelayMs + 1)) : 0;
 
@@ -281,10 +270,6 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
     req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
     req.on('error', () => {});
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
   // Keep-alive: the client reuses connections, as it would against a real API.
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -306,24 +291,6 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
     },
     counts,
     log,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        for (const timer of timers) clearTimeout(timer);
-        timers.clear();
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-        for (const socket of sockets) socket.destroy();
-        sockets.clear();
-      }),
+    close: () => closeServer(server, timers),
   };
-}
-
-/** FNV-1a: a string to a 32-bit seed. */
-export function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }
