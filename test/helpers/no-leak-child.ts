@@ -6,24 +6,10 @@
  * (no timer, no socket). The parent checks that it does, promptly.
  */
 import { createClient, isKeyguardError } from '../../src/index.js';
+import { guardChild } from './child-guards.js';
 import { startFlakyServer } from './flaky-server.js';
 
-process.exit = ((code?: number) => {
-  throw new Error(`process.exit(${code}) was called: the child must exit on its own`);
-}) as typeof process.exit;
-
-let reportedExit = false;
-process.on('beforeExit', () => {
-  if (reportedExit) return;
-  reportedExit = true;
-  process.stdout.write('BEFORE_EXIT\n');
-});
-
-let unhandled = 0;
-process.on('unhandledRejection', (reason) => {
-  unhandled += 1;
-  process.stderr.write(`unhandled rejection: ${String(reason)}\n`);
-});
+const guard = guardChild();
 
 const OLD_KEY = 'sk-live-4f9a2c7e1b3d5f60';
 const ROTATED_KEY = 'sk-live-8e1d3b5a7c9f2e40';
@@ -88,4 +74,6 @@ await Promise.all(
   }),
 );
 await server.close();
-process.stdout.write(`DONE ${JSON.stringify({ ...counts, retried, keyReplays, unhandled, serverActions: server.counts })}\n`);
+process.stdout.write(
+  `SUMMARY ${JSON.stringify({ ...counts, retried, keyReplays, unhandled: guard.unhandled, serverActions: server.counts })}\n`,
+);

@@ -15,11 +15,8 @@
 import { inspect } from 'node:util';
 import { z } from 'zod';
 import { createClient, isKeyguardError, type KeyguardError, keyHint } from '../../src/index.js';
+import { guardChild } from '../helpers/child-guards.js';
 import { FAULT_KINDS, type FaultKind, startFaultServer } from './fault-server.js';
-
-process.exit = ((code?: number) => {
-  throw new Error(`process.exit(${code}) was called: the child must exit on its own`);
-}) as typeof process.exit;
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 20251128);
 const TOTAL = 2000;
@@ -28,26 +25,17 @@ const TIMEOUT_MS = 1000;
 const ROTATIONS = 8;
 const RETRY = { retries: 3, minDelayMs: 5, maxDelayMs: 50 };
 
-let unhandled = 0;
-process.on('unhandledRejection', (reason) => {
-  unhandled += 1;
-  process.stderr.write(`unhandled rejection: ${inspect(reason)}\n`);
-});
-
 let started = 0;
 let settled = 0;
 let summaryPrinted = false;
 
 // If the event loop runs dry while requests are still pending (a promise nobody will ever settle),
 // the main flow never reaches its summary: report from here instead, so the parent sees `pending`.
-process.once('beforeExit', () => {
-  if (!summaryPrinted) {
-    summaryPrinted = true;
-    process.stdout.write(
-      `SUMMARY ${JSON.stringify({ seed: SEED, incomplete: true, started, settled, pending: started - settled, unhandled })}\n`,
-    );
-  }
-  process.stdout.write('BEFORE_EXIT\n');
+const guard = guardChild(() => {
+  if (summaryPrinted) return;
+  summaryPrinted = true;
+  const incomplete = { seed: SEED, incomplete: true, started, settled, pending: started - settled, unhandled: guard.unhandled };
+  process.stdout.write(`SUMMARY ${JSON.stringify(incomplete)}\n`);
 });
 
 const server = await startFaultServer({
@@ -267,7 +255,7 @@ const summary = {
   rotations: server.rotations,
   keysIssued: keys.length,
   fates: Object.fromEntries(keys.slice(0, -1).map((key) => [keyHint(key), server.fateOf(key)])),
-  unhandled,
+  unhandled: guard.unhandled,
   keyOccurrences: leaks.length,
   redactedErrors,
   leakSamples: leaks.slice(0, 5),

@@ -12,6 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createClient, isKeyguardError } from '../../src/index.js';
+import { guardChild } from '../helpers/child-guards.js';
 import { startServerThread } from './server-thread.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -23,10 +24,7 @@ const CONCURRENCY = 25;
 const LEAK_BYTES = Number(process.env.MEMORY_LEAK_BYTES_PER_REQUEST ?? 0);
 const leaked: string[] = [];
 
-let unhandled = 0;
-process.on('unhandledRejection', () => {
-  unhandled += 1;
-});
+const guard = guardChild();
 
 // On its own thread: the server's work runs on the other core and its memory stays out of this heap.
 const server = await startServerThread({
@@ -115,7 +113,7 @@ process.stdout.write(
     elapsedMs,
     ok,
     errors,
-    unhandled,
+    unhandled: guard.unhandled,
     hookCalls,
     rotations: serverStats.rotations,
     serverHits: serverStats.hits,

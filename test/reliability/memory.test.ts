@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runChild } from './run-child.js';
+import { runChild } from '../helpers/run-child.js';
 
 const TOTAL = 20_000;
 const MB = 1024 * 1024;
@@ -31,7 +31,7 @@ const toMB = (bytes: number) => Math.round((bytes / MB) * 1000) / 1000;
 describe('memory', () => {
   it(`keeps the heap flat over ${TOTAL} requests with key rotations`, async () => {
     // MEMORY_LEAK_BYTES_PER_REQUEST=200 (passed through to the child) injects a leak: this test must then fail.
-    const run = await runChild('./memory-child.ts', { nodeArgs: ['--expose-gc'], deadlineMs: 150_000 });
+    const run = await runChild(new URL('./memory-child.ts', import.meta.url), { nodeArgs: ['--expose-gc'], deadlineMs: 150_000 });
     const summary = run.summary as MemorySummary | undefined;
     expect(run.signal, `killed; stdout: ${run.stdout.slice(-2000)}`).toBeNull();
     expect(run.stderr).toBe('');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { runChild } from '../helpers/run-child.js';
 import { FAULT_KINDS } from './fault-server.js';
-import { runChild } from './run-child.js';
 
 // Runs in a child process so that "the process ends on its own" is observable: a timer, socket or
 // promise the client forgot would keep it alive (or end it without its summary).
@@ -46,7 +46,10 @@ describe('reliability under faults and key rotation', () => {
     `settles ${TOTAL} requests through resets, truncations, bad JSON, timeouts, 503 bursts and ${ROTATIONS} key rotations, leaks no key, and exits on its own`,
     async () => {
       console.info(`reliability: seed ${SEED} (set RELIABILITY_SEED to replay)`);
-      const run = await runChild('./load-child.ts', { env: { RELIABILITY_SEED: String(SEED) }, deadlineMs: DEADLINE_MS });
+      const run = await runChild(new URL('./load-child.ts', import.meta.url), {
+        env: { RELIABILITY_SEED: String(SEED) },
+        deadlineMs: DEADLINE_MS,
+      });
       const summary = run.summary as LoadSummary | undefined;
       console.info(
         `reliability: child ran ${run.totalMs} ms, exited ${run.exitAfterSummaryMs} ms after its summary (code ${run.code}, signal ${run.signal})\n` +

@@ -16,14 +16,14 @@ export interface ChildRun {
 }
 
 /**
- * Runs `node [nodeArgs] --import tsx <script>` (relative to this folder) with the repo as cwd, and
- * SIGKILLs it after `deadlineMs`. The child must print one `SUMMARY {json}` line and exit on its own.
+ * Runs `node [nodeArgs] --import tsx <script>` with the repo as cwd, and SIGKILLs it after
+ * `deadlineMs`. The child (see guardChild in child-guards.ts) must print one `SUMMARY {json}` line and exit on its own.
  */
 export async function runChild(
-  script: string,
+  script: URL,
   options: { nodeArgs?: string[]; env?: Record<string, string>; deadlineMs: number },
 ): Promise<ChildRun> {
-  const file = fileURLToPath(new URL(script, import.meta.url));
+  const file = fileURLToPath(script);
   const cwd = fileURLToPath(new URL('../..', import.meta.url));
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', file], {
     cwd,
