@@ -32,6 +32,7 @@ import {
   TimeoutError,
 } from '../src/index.js';
 import { BASE, useMsw } from './helpers/msw.js';
+import { renderings } from './helpers/renderings.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x6b6579);
 /** FUZZ_SCALE=10 for a longer local hunt; the default keeps the file within a few seconds. */
@@ -104,16 +105,6 @@ afterAll(() => {
 async function assertNoUnhandledRejection(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 0));
   expect(unhandled).toEqual([]);
-}
-
-/** Every way a user may print an error (JSON.stringify must not throw either). */
-function renderings(value: unknown): string[] {
-  return [
-    String(value),
-    (value as { message?: unknown } | null)?.message === undefined ? '' : String((value as Error).message),
-    JSON.stringify(value) ?? '',
-    inspect(value, { depth: null, showHidden: true }),
-  ];
 }
 
 function assertNoKey(value: unknown, key: string): void {

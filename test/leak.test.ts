@@ -2,26 +2,14 @@ import { inspect } from 'node:util';
 import { HttpResponse, http } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type ClientOptions, createClient, type KeyguardError } from '../src/index.js';
+import { type ClientOptions, createClient } from '../src/index.js';
 import { BASE, useMsw } from './helpers/msw.js';
+import { renderings } from './helpers/renderings.js';
 
 const server = useMsw();
 // A key with characters that change under URL encoding, so every spelling is checked.
 const KEY = "sk_live_Zx9+Qw/Er7=Ty8Ui6Op5As4!~*'()";
 const SPELLINGS = [KEY, encodeURIComponent(KEY), new URLSearchParams({ k: KEY }).toString().slice(2)];
-
-/** Every way an error can be printed, serialised or inspected. */
-function renderings(value: unknown): string[] {
-  const error = value as Error;
-  return [
-    String(error),
-    error.message,
-    error.stack ?? '',
-    JSON.stringify(error),
-    inspect(error, { showHidden: true, depth: Number.POSITIVE_INFINITY, getters: true }),
-    JSON.stringify((error as KeyguardError).toJSON?.()),
-  ];
-}
 
 function expectNoKey(value: unknown) {
   for (const text of renderings(value)) for (const spelling of SPELLINGS) expect(text).not.toContain(spelling);

@@ -16,6 +16,7 @@ import { inspect } from 'node:util';
 import { z } from 'zod';
 import { createClient, isKeyguardError, type KeyguardError, keyHint } from '../../src/index.js';
 import { guardChild } from '../helpers/child-guards.js';
+import { renderings } from '../helpers/renderings.js';
 import { FAULT_KINDS, type FaultKind, startFaultServer } from './fault-server.js';
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 20251128);
@@ -182,36 +183,6 @@ for (const { request, outcome, error } of outcomes) {
 const keys = server.issuedKeys();
 const spellings = [...new Set(keys.flatMap((key) => [key, encodeURIComponent(key)]))];
 
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? '';
-  } catch (thrown) {
-    return `unserialisable: ${String(thrown)}`;
-  }
-}
-
-/** Every way an error can be printed, serialised or inspected, its cause chain included. */
-function renderings(value: unknown, depth = 0): string[] {
-  if (value === null || typeof value !== 'object') return [String(value)];
-  const error = value as Error & { response?: unknown; headers?: unknown; body?: unknown };
-  const fields = Object.fromEntries(
-    Object.getOwnPropertyNames(error).map((name) => [name, (error as unknown as Record<string, unknown>)[name]]),
-  );
-  const out = [
-    String(error),
-    String(error.message),
-    String(error.stack),
-    safeJson(error),
-    inspect(error, { showHidden: true, depth: null, getters: true }),
-    safeJson(error.response),
-    safeJson(error.headers),
-    safeJson(error.body),
-    safeJson(fields),
-  ];
-  if (error.cause !== undefined && depth < 8) out.push(...renderings(error.cause, depth + 1));
-  return out;
-}
-
 const leaks: string[] = [];
 const findLeak = (where: string, texts: string[]) => {
   for (const text of texts)
@@ -228,7 +199,7 @@ for (const [n, line] of logLines.entries()) findLeak(`log line #${n}`, [line]);
 // The echoed key did reach the errors — redacted: so "no key found" above means something.
 // (The hook's errors count too: a run may end with no request failing on a key.)
 const redactedErrors = [...outcomes.map(({ error }) => error), ...hookErrors].filter(
-  (error) => error !== undefined && safeJson(error).includes('[REDACTED]'),
+  (error) => error !== undefined && (JSON.stringify(error) ?? '').includes('[REDACTED]'),
 ).length;
 
 const errors = Object.fromEntries(Object.entries(byOutcome).filter(([outcome]) => outcome !== 'ok'));
