@@ -34,6 +34,8 @@ export { ResponseTooLargeError } from './errors/response-too-large-error.js';
 export type { ValidationIssue } from './errors/response-validation-error.js';
 export { ResponseValidationError } from './errors/response-validation-error.js';
 export { TimeoutError } from './errors/timeout-error.js';
+export type { KeyguardFetchOptions } from './fetch/fetch-options.js';
+export { keyguardFetch } from './fetch/keyguard-fetch.js';
 export { keyHint } from './keys/fingerprint.js';
 export type { KeyLintMode, KeyLintResult, KeyProblem } from './keys/lint.js';
 export { lintApiKey } from './keys/lint.js';
