@@ -50,12 +50,15 @@ export async function* readEvents<S extends StandardSchemaV1 | undefined>(
   const queue: ServerSentEvent[] = [];
   let failure: unknown;
   let retry: number | undefined;
+  // The last event ID carries over to the events after it, as EventSource's lastEventId does.
+  let lastId: string | undefined;
   const parser = createParser({
     onEvent: (message) => {
+      if (message.id !== undefined) lastId = message.id;
       queue.push({
         event: message.event ?? 'message',
         data: message.data,
-        ...(message.id === undefined ? {} : { id: message.id }),
+        ...(lastId ? { id: lastId } : {}),
         ...(retry === undefined ? {} : { retry }),
       });
       retry = undefined;

@@ -21,6 +21,7 @@ export function guardStream(body: ReadableStream<Uint8Array> | null, guard: Stre
   if (!body) return new ReadableStream({ start: (controller) => controller.close() });
   const reader = body.getReader();
   let released = false;
+  let cancelled = false;
   const release = () => {
     if (released) return;
     released = true;
@@ -53,6 +54,7 @@ export function guardStream(body: ReadableStream<Uint8Array> | null, guard: Stre
         reader.read().then(
           ({ done, value }) => {
             if (settled) return;
+            if (cancelled) return finish(); // The caller let go while this read was pending.
             if (done) {
               release();
               controller.close();
@@ -63,6 +65,8 @@ export function guardStream(body: ReadableStream<Uint8Array> | null, guard: Stre
         );
       }),
     cancel: async (reason) => {
+      cancelled = true;
+      fail = undefined;
       release();
       await reader.cancel(reason).catch(() => {});
     },
