@@ -53,7 +53,8 @@ beforeAll(async () => {
     const kept = Number(url.searchParams.get('kept')); // characters of the key before the cut
     const before = cut - kept;
     const send = (type: string, body: string) => {
-      res.writeHead(status, { 'content-type': type });
+      // No keep-alive: a reused socket the server is closing would fail a request for reasons of its own.
+      res.writeHead(status, { 'content-type': type, connection: 'close' });
       res.end(body);
     };
     switch (url.pathname) {
