@@ -57,6 +57,8 @@ const MAX_CUT_MARKS = 8;
 const TOKEN_CHAR = 'A-Za-z0-9_-';
 /** Objects, arrays, strings and entries one `value` or `error` call visits at most; past it, `[…]`. */
 const NODE_BUDGET = 100_000;
+/** The same for a response body, which is parsed JSON of at most 1 MiB: large enough never to cut one. */
+const BODY_BUDGET = 1_000_000;
 /** How deep one call descends (nested fields and causes); deeper, `[…]`. */
 const MAX_DEPTH = 128;
 /** Binary data (an `ArrayBuffer` or a view of one) is searched for a key up to this many bytes. */
@@ -81,7 +83,11 @@ interface Walk {
   seen: Map<object, unknown>;
   /** A secret was found (or something could not be read or was cut off), so the original must not be shown. */
   found: boolean;
+  /** False for the first pass of `error`, which only looks (and stops at the first find); true to build the copy. */
+  build: boolean;
 }
+
+const walkOf = (build: boolean, budget = NODE_BUDGET): Walk => ({ budget, seen: new Map(), found: false, build });
 
 /**
  * Every known key, in the spellings it can take on the wire (raw, trimmed, URL-encoded, form-encoded), and
@@ -162,7 +168,7 @@ export class Secrets {
    * is bounded ({@link NODE_BUDGET} nodes, depth {@link MAX_DEPTH}) and never throws.
    */
   value(value: unknown): unknown {
-    return this.copy(value, { budget: NODE_BUDGET, seen: new Map(), found: false }, 0);
+    return this.copy(value, walkOf(true, BODY_BUDGET), 0);
   }
 
   /**
@@ -173,14 +179,15 @@ export class Secrets {
   error(error: unknown): unknown {
     if (typeof error === 'string') return this.text(error);
     if ((typeof error !== 'object' && typeof error !== 'function') || error === null) return error;
-    const walk: Walk = { budget: NODE_BUDGET, seen: new Map(), found: false };
-    const copy = this.copy(error, walk, 0);
-    return walk.found ? copy : error;
+    // First only look, which allocates little and stops at the first find: nearly every cause has no key.
+    const look = walkOf(false);
+    this.copy(error, look, 0);
+    return look.found ? this.copy(error, walkOf(true), 0) : error;
   }
 
   /** Headers as a plain object: credential headers by name, and echoed keys, redacted. */
   headers(headers: Headers, extraCredentialHeader?: string): Record<string, string> {
-    return this.headerRecord(headers, { budget: NODE_BUDGET, seen: new Map(), found: false }, extraCredentialHeader?.toLowerCase());
+    return this.headerRecord(headers, walkOf(true), extraCredentialHeader?.toLowerCase());
   }
 
   // -------------------------------------------------------------------------
@@ -252,6 +259,7 @@ export class Secrets {
 
   /** The walk behind `value` and `error`. Every read of a foreign object is guarded: it never throws. */
   private copy(value: unknown, walk: Walk, depth: number): unknown {
+    if (walk.found && !walk.build) return undefined; // Looking only: one find is enough.
     if (typeof value === 'string') return this.redactString(value, walk);
     if (typeof value === 'symbol') return this.symbol(value, walk);
     if (typeof value === 'function') {
@@ -281,8 +289,9 @@ export class Secrets {
 
   private copyObject(value: object, walk: Walk, depth: number): unknown {
     const next = depth + 1;
-    if (isInstance(value, globalThis.Headers)) return this.remember(walk, value, this.headerRecord(value as Headers, walk));
-    if (isInstance(value, globalThis.Request)) {
+    const platform = classes();
+    if (isInstance(value, platform.Headers)) return this.remember(walk, value, this.headerRecord(value as Headers, walk));
+    if (isInstance(value, platform.Request)) {
       const request = value as Request;
       const copy: Record<string, unknown> = {};
       walk.seen.set(value, copy);
@@ -291,7 +300,7 @@ export class Secrets {
       copy.headers = this.headerRecord(request.headers, walk);
       return copy;
     }
-    if (isInstance(value, globalThis.Response)) {
+    if (isInstance(value, platform.Response)) {
       const response = value as Response;
       const copy: Record<string, unknown> = {};
       walk.seen.set(value, copy);
@@ -302,9 +311,9 @@ export class Secrets {
       copy.headers = this.headerRecord(response.headers, walk);
       return copy;
     }
-    if (isInstance(value, globalThis.URL)) return this.remember(walk, value, this.url(String((value as URL).href), walk));
-    if (isInstance(value, globalThis.URLSearchParams)) return this.remember(walk, value, this.redactString(String(value), walk));
-    if (isInstance(value, Promise) || isInstance(value, WeakMap) || isInstance(value, WeakSet) || isInstance(value, globalThis.WeakRef)) {
+    if (isInstance(value, platform.URL)) return this.remember(walk, value, this.url(String((value as URL).href), walk));
+    if (isInstance(value, platform.URLSearchParams)) return this.remember(walk, value, this.redactString(String(value), walk));
+    if (isInstance(value, Promise) || isInstance(value, WeakMap) || isInstance(value, WeakSet) || isInstance(value, platform.WeakRef)) {
       // What they hold cannot be read now, and util.inspect shows a settled promise's value.
       walk.found = true;
       return this.remember(walk, value, `[${attempt(() => Object.prototype.toString.call(value).slice(8, -1), 'object')}]`);
@@ -373,9 +382,9 @@ export class Secrets {
 
   /** An error copy: a native error of the nearest built-in class, with name, message, stack and every own field redacted. */
   private copyError(error: Error, walk: Walk, depth: number): Error {
-    const builtin = BUILTIN_ERRORS.find((type) => isInstance(error, type)) ?? Error;
-    const copy = new Error();
-    Object.setPrototypeOf(copy, builtin.prototype);
+    // Looking only: a plain object takes the fields (creating an error, with its stack, costs far more).
+    const copy = walk.build ? new Error() : ({} as Error);
+    if (walk.build) Object.setPrototypeOf(copy, (BUILTIN_ERRORS.find((type) => isInstance(error, type)) ?? Error).prototype);
     walk.seen.set(error, copy);
     const name = attempt(() => String(error.name), 'Error');
     if (this.has(name)) walk.found = true;
@@ -492,6 +501,22 @@ export class Secrets {
     walk.seen.set(original, copy);
     return copy;
   }
+}
+
+/** The platform's fetch classes, read once (Node defines them as lazy getters on globalThis). */
+let platform:
+  | { Headers: unknown; Request: unknown; Response: unknown; URL: unknown; URLSearchParams: unknown; WeakRef: unknown }
+  | undefined;
+function classes() {
+  platform ??= {
+    Headers: globalThis.Headers,
+    Request: globalThis.Request,
+    Response: globalThis.Response,
+    URL: globalThis.URL,
+    URLSearchParams: globalThis.URLSearchParams,
+    WeakRef: globalThis.WeakRef,
+  };
+  return platform;
 }
 
 /** `instanceof`, guarded: a Proxy may throw from getPrototypeOf, a class may be missing on this platform. */
