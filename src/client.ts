@@ -269,7 +269,8 @@ export interface Client {
  */
 export function createClient(options: ClientOptions): Client {
   const config = resolveOptions(options);
-  const secrets = new Secrets();
+  // The `header` placement's header is a credential header: redacted by name wherever headers are shown.
+  const secrets = new Secrets(config.auth.type === 'header' ? config.auth.name : undefined);
   const logger = redactingLogger(config.logger, secrets);
   const keys = new KeyState({
     apiKey: config.apiKey,
