@@ -440,7 +440,7 @@ async function execute(
         retryAfterMs: parseRetryAfter(response.headers),
       });
     }
-    // A 204 or an empty body is `undefined`, with or without a schema (SPEC §3).
+    // A 204 or an empty body is `undefined`, with or without a schema.
     if (!schema || parsed === undefined) return { ok: true, value: parsed };
     const result = await validate(schema, parsed);
     if (!result.issues) return { ok: true, value: result.value };
