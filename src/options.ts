@@ -163,10 +163,7 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 const isCount = (value: unknown) => Number.isInteger(value) && (value as number) >= 0;
 const count = test<number>(isCount, 'must be a whole number >= 0');
 const milliseconds = (problem = 'a non-negative number of milliseconds', positive = false) =>
-  test<number>(
-    (v) => typeof v === 'number' && (positive ? v > 0 : v >= 0) && v <= 2_147_483_647,
-    `must be ${problem}`,
-  );
+  test<number>((v) => typeof v === 'number' && (positive ? v > 0 : v >= 0) && v <= 2_147_483_647, `must be ${problem}`);
 const positiveMs = milliseconds('a positive number of milliseconds', true);
 const fn = <T>() => test<T>((value) => typeof value === 'function', 'must be a function');
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -252,7 +249,9 @@ const RETRY_FIELDS = {
   },
   methods: (value, path) => {
     const list = Array.isArray(value) ? [...value] : undefined;
-    return list?.every((m) => typeof m === 'string') ? list.map((m: string) => m.toUpperCase()) : fail(path, 'must be a list of HTTP methods');
+    return list?.every((m) => typeof m === 'string')
+      ? list.map((m: string) => m.toUpperCase())
+      : fail(path, 'must be a list of HTTP methods');
   },
 } satisfies { [K in keyof RetryOptions]-?: Check<RetryPolicy[K]> };
 
