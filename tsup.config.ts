@@ -18,13 +18,12 @@ const main = { index: 'src/index.ts' };
 const testing = { 'testing/index': 'src/testing/index.ts', 'testing/simulator': 'src/testing/simulator-entry.ts' };
 
 export default defineConfig([
-  // `keyguard` inlines the few zod/mini parts it uses to check options: importing zod/mini loads
-  // all of zod, every locale included (~100 ms of cold start; see docs/benchmarks.md). ky and
-  // p-retry stay imports in ESM, so an app's bundler dedupes them.
-  { ...shared, entry: main, format: ['esm'], noExternal: ['zod'] },
+  // `keyguard` does not use zod (options are checked by hand, see docs/size.md). ky and p-retry
+  // stay imports in ESM, so an app's bundler dedupes them.
+  { ...shared, entry: main, format: ['esm'] },
   // CJS: ky and p-retry ship ESM only, and `require()` of ESM needs Node >= 20.19; bundle them
   // so `require('keyguard')` works on every Node 20.
-  { ...shared, entry: main, format: ['cjs'], noExternal: ['zod', 'ky', 'p-retry', 'is-network-error'] },
+  { ...shared, entry: main, format: ['cjs'], noExternal: ['ky', 'p-retry', 'is-network-error'] },
   // keyguard/testing (Node, for tests): the simulator's zod and msw stay imports.
   { ...shared, entry: testing, format: ['esm', 'cjs'] },
 ]);

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # `npm run test:consumer`: installs the packed tarball into a fresh project, the way a user
 # would, and uses it from ESM, from CJS (both copies side by side), and from TypeScript under
-# moduleResolution NodeNext and Bundler. Set KEYGUARD_SKIP_BUILD=1 when dist/ is fresh.
+# moduleResolution NodeNext and Bundler. `npm pack` builds dist/ first (the `prepack` script), as
+# `npm publish` does; set KEYGUARD_SKIP_BUILD=1 when dist/ is fresh to pack it as it is.
+# MSW_VERSION picks the msw that keyguard/testing is tried with (default: the repo's msw 2; msw 3
+# needs Node >= 22.12). The `node` on PATH is the Node it runs on (.ci/run runs it on 20, 22, 24).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -11,19 +14,23 @@ trap 'rm -rf "$work"' EXIT
 
 step() { printf '\n--> %s\n' "$*"; }
 
-if [[ "${KEYGUARD_SKIP_BUILD:-}" != 1 ]]; then
-  step 'npm run build'
-  npm run build --silent >/dev/null
+step "node $(node --version)"
+if [[ "${KEYGUARD_SKIP_BUILD:-}" == 1 ]]; then
+  step 'npm pack --ignore-scripts (dist/ as it is)'
+  tarball=$(npm pack --silent --ignore-scripts --pack-destination "$work" | tail -n 1)
+else
+  step 'npm pack (prepack builds dist/)'
+  tarball=$(npm pack --silent --pack-destination "$work" 2>/dev/null | tail -n 1)
 fi
-
-step 'npm pack'
-tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
 tarball="$work/$tarball"
+tar -tzf "$tarball" >"$work/files.txt"
+grep -qx 'package/dist/index.js' "$work/files.txt" || { echo "the tarball has no dist/index.js" >&2; exit 1; }
 
 # The versions this repo tests with, so npm finds them in its cache (works offline once installed here).
 version() { node -p "require('$root/node_modules/$1/package.json').version"; }
 
-step 'fresh project: npm install keyguard.tgz zod msw typescript'
+msw_version=${MSW_VERSION:-$(version msw)}
+step "fresh project: npm install keyguard.tgz zod msw@$msw_version typescript"
 app="$work/app"
 mkdir -p "$app"
 cd "$app"
@@ -31,7 +38,48 @@ cat >package.json <<'JSON'
 { "name": "keyguard-consumer", "version": "0.0.0", "private": true }
 JSON
 npm install --prefer-offline --no-audit --no-fund --silent \
-  "$tarball" "zod@$(version zod)" "msw@$(version msw)" "typescript@$(version typescript)"
+  "$tarball" "zod@$(version zod)" "msw@$msw_version" "typescript@$(version typescript)"
+
+step 'keyguard/testing handlers under this msw: a rejected key becomes an InvalidApiKeyError'
+node --input-type=module -e "
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { setupServer } from 'msw/node';
+import { createClient } from 'keyguard';
+import { rejectKeys, revokedKeyHandler } from 'keyguard/testing';
+const good = 'sk_test_good_0123456789abcdef';
+const server = setupServer(rejectKeys({ url: 'https://api.example.test/*', validKeys: [good], reason: 'expired' }));
+server.listen({ onUnhandledRequest: 'error' });
+try {
+  const error = await createClient({ baseUrl: 'https://api.example.test/v1', apiKey: 'sk_test_old_0123456789abcdef' })
+    .get('/me').then(() => assert.fail('resolved'), (e) => e);
+  assert.equal(error.name, 'InvalidApiKeyError');
+  assert.equal(error.reason, 'expired');
+  server.use(revokedKeyHandler({ url: 'https://api.example.test/v1/revoked' }));
+  const revoked = await createClient({ baseUrl: 'https://api.example.test/v1', apiKey: good })
+    .get('/revoked').then(() => assert.fail('resolved'), (e) => e);
+  assert.equal(revoked.reason, 'revoked');
+} finally {
+  server.close();
+}
+console.log('keyguard/testing with msw', createRequire(process.cwd() + '/')('msw/package.json').version, 'ok');
+"
+
+step 'one zod in an app: an app bundle with its own zod and keyguard has zod core once'
+if grep -l 'Encountered Promise during synchronous parse' node_modules/keyguard/dist/index.js node_modules/keyguard/dist/index.cjs; then
+  echo 'keyguard dist carries its own zod core' >&2
+  exit 1
+fi
+cat >zod-app.mjs <<'JS'
+import { z } from 'zod';
+import { createClient } from 'keyguard';
+const User = z.object({ id: z.number(), name: z.string() });
+export const user = () => createClient({ baseUrl: 'https://api.example.test/v1' }).get('/users/1', { schema: User });
+JS
+"$root/node_modules/.bin/esbuild" zod-app.mjs --bundle --minify --format=esm --platform=browser --log-level=error --outfile=zod-app.bundle.js
+copies=$(grep -o 'Encountered Promise during synchronous parse' zod-app.bundle.js | wc -l)
+[[ "$copies" == 1 ]] || { echo "zod core appears $copies times in an app bundle with zod and keyguard" >&2; exit 1; }
+echo 'zod core once ok'
 
 step 'ESM: import, a call, and a key error thrown by the CJS copy'
 node --input-type=module -e "

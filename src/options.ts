@@ -1,4 +1,3 @@
-import * as z from 'zod/mini';
 import type { ErrorResponse } from './classify/classify.js';
 import type { ResponseInfo } from './client.js';
 import { ConfigError } from './errors/config-error.js';
@@ -152,99 +151,147 @@ export const DEFAULT_RETRY: RetryPolicy = {
   methods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'],
 };
 
-// Few schema kinds on purpose: each zod/mini kind adds to the browser bundle (see docs/size.md).
-const count = (what: string) => z.custom<number>((v) => Number.isInteger(v) && (v as number) >= 0, { error: `must be ${what}` });
-const milliseconds = (what = 'a non-negative number of milliseconds', positive = false) =>
-  z.custom<number>((v) => typeof v === 'number' && (positive ? v > 0 : v >= 0) && v <= 2_147_483_647, { error: `must be ${what}` });
-const where = <T>(test: (value: unknown) => boolean, error: string) => z.custom<T>(test, { error });
-const fn = <T>() => where<T>((value) => typeof value === 'function', 'must be a function');
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
-const isHttpUrl = (value: unknown) => {
-  try {
-    const url = new URL(value as string);
-    // A query or fragment in baseUrl would end up in the middle of every path.
-    return typeof value === 'string' && /^https?:$/.test(url.protocol) && !url.search && !url.hash && !value.includes('?');
-  } catch {
-    return false;
-  }
-};
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const isGrant = (value: unknown) =>
-  isObject(value) &&
-  typeof value.key === 'string' &&
-  (value.expiresAt === undefined || value.expiresAt instanceof Date || typeof value.expiresAt === 'number');
+// Options are checked by hand, without a schema library: zod/mini would put a second copy of zod
+// core into every app that bundles its own zod, and importing it costs Node ~200 ms of cold start
+// (docs/size.md has the numbers). Each option is read exactly once into a snapshot, and the
+// snapshot is what gets checked and used, so a getter cannot pass the check and hand over
+// something else later.
 
-const retrySchema = z.object({
-  retries: z.optional(count('a whole number >= 0')),
-  minDelayMs: z.optional(milliseconds()),
-  maxDelayMs: z.optional(milliseconds()),
-  maxRetryAfterMs: z.optional(milliseconds()),
-  statuses: z.optional(
-    where<number[]>(
-      (v) => Array.isArray(v) && v.every((s) => Number.isInteger(s) && s >= 100 && s <= 599),
-      'must be a list of HTTP statuses',
-    ),
-  ),
-  methods: z.optional(where<string[]>((v) => Array.isArray(v) && v.every((m) => typeof m === 'string'), 'must be a list of HTTP methods')),
-});
-const retryOption = where<number | false | RetryOptions | undefined>(
-  (v) => v === undefined || v === false || (Number.isInteger(v) && (v as number) >= 0) || isObject(v),
+/** Reads and checks one option's value (already read once): returns what the client keeps, or throws a ConfigError naming `path`. */
+type Check<T> = (value: unknown, path: string) => T;
+
+const fail = (path: string, problem: string): never => {
+  throw new ConfigError(path, problem);
+};
+const optional =
+  <T>(check: Check<T>): Check<T | undefined> =>
+  (value, path) =>
+    value === undefined ? undefined : check(value, path);
+const test =
+  <T>(ok: (value: unknown) => boolean, problem: string): Check<T> =>
+  (value, path) =>
+    ok(value) ? (value as T) : fail(path, problem);
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+const isCount = (value: unknown) => Number.isInteger(value) && (value as number) >= 0;
+const count = test<number>(isCount, 'must be a whole number >= 0');
+const milliseconds = (problem = 'a non-negative number of milliseconds', positive = false) =>
+  test<number>((v) => typeof v === 'number' && (positive ? v > 0 : v >= 0) && v <= 2_147_483_647, `must be ${problem}`);
+const positiveMs = milliseconds('a positive number of milliseconds', true);
+const fn = <T>() => test<T>((value) => typeof value === 'function', 'must be a function');
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** Checks a `baseUrl`. A query or fragment would end up in the middle of every path; credentials in it would be sent to the server and echoed in errors. Never echoes the value. */
+const baseUrl: Check<string> = (value, path) => {
+  let url: URL | undefined;
+  try {
+    if (typeof value === 'string') url = new URL(value);
+  } catch {}
+  if (typeof value !== 'string' || !url || !/^https?:$/.test(url.protocol)) {
+    return fail(path, 'must be an absolute http(s) URL without a query string or fragment, e.g. "https://api.example.com/v1"');
+  }
+  if (url.username || url.password) {
+    return fail(path, 'must not contain a user name or password ("user:pass@"): pass credentials with apiKey, auth or headers');
+  }
+  // `url.search` and `url.hash` are empty for a bare trailing `?` or `#`, so look at the text too.
+  if (value.includes('?') || value.includes('#')) return fail(path, 'must not have a query string ("?") or fragment ("#")');
+  return value.replace(/\/+$/, '');
+};
+
+/** A `{ key, expiresAt }` grant, its two fields read once, or undefined when `value` is not one. */
+function readGrant(value: unknown): KeyGrant | undefined {
+  if (!isObject(value)) return undefined;
+  const { key, expiresAt } = value;
+  if (typeof key !== 'string') return undefined;
+  if (expiresAt === undefined) return { key };
+  return expiresAt instanceof Date || typeof expiresAt === 'number' ? { key, expiresAt } : undefined;
+}
+
+const apiKey: Check<string | KeyGrant | KeyProvider> = (value, path) =>
+  typeof value === 'string' || typeof value === 'function'
+    ? (value as string | KeyProvider)
+    : (readGrant(value) ?? fail(path, 'must be a string, a { key, expiresAt } grant, or a function'));
+
+const auth: Check<AuthPlacement> = (value, path) => {
+  const type = isObject(value) ? value.type : undefined;
+  if (type === 'bearer') return { type };
+  if (type === 'header' || type === 'query') {
+    const name = (value as Record<string, unknown>).name;
+    if (type === 'header' && (typeof name !== 'string' || !HEADER_NAME.test(name))) fail(`${path}.name`, 'must be a valid header name');
+    if (typeof name !== 'string' || name === '') fail(`${path}.name`, 'must be a non-empty string');
+    return { type, name: name as string };
+  }
+  return fail(path, "must be { type: 'bearer' }, { type: 'header', name } or { type: 'query', name }");
+};
+
+const headers: Check<Record<string, string>> = (value, path) => {
+  if (!isObject(value)) fail(path, 'must be an object of header names to strings');
+  const copy = Object.fromEntries(Object.entries(value as Record<string, unknown>));
+  checkHeaders(copy, path);
+  return copy as Record<string, string>;
+};
+
+const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+const logger: Check<Logger> = (value, path) => {
+  if (!isObject(value)) return fail(path, 'must be an object whose debug/info/warn/error are functions');
+  const copy: Logger = {};
+  for (const level of LEVELS) {
+    const write = value[level];
+    if (write === undefined) continue;
+    if (typeof write !== 'function') return fail(path, 'must be an object whose debug/info/warn/error are functions');
+    // Called on the logger itself, so a class-based logger keeps its `this`.
+    copy[level] = (...args: unknown[]) => Reflect.apply(write, value, args);
+  }
+  return copy;
+};
+
+const retryOption = test<number | false | RetryOptions>(
+  (v) => v === false || isCount(v) || isObject(v),
   'must be a number of retries, false, or { retries, minDelayMs, maxDelayMs, maxRetryAfterMs, statuses, methods }',
 );
 
-const optionsSchema = z.object({
-  baseUrl: where<string>(isHttpUrl, 'must be an absolute http(s) URL without a query string, e.g. "https://api.example.com/v1"'),
-  apiKey: z.optional(
-    where<string | KeyGrant | KeyProvider>(
-      (v) => typeof v === 'string' || typeof v === 'function' || isGrant(v),
-      'must be a string, a { key, expiresAt } grant, or a function',
-    ),
-  ),
-  auth: z.optional(
-    z.discriminatedUnion(
-      'type',
-      [
-        z.object({ type: z.literal('bearer') }),
-        z.object({
-          type: z.literal('header'),
-          name: where<string>((v) => typeof v === 'string' && HEADER_NAME.test(v), 'must be a valid header name'),
-        }),
-        z.object({ type: z.literal('query'), name: where<string>((v) => typeof v === 'string' && v !== '', 'must be a non-empty string') }),
-      ],
-      { error: "must be { type: 'bearer' }, { type: 'header', name } or { type: 'query', name }" },
-    ),
-  ),
-  onKeyInvalid: z.optional(fn<OnKeyInvalid>()),
-  onResponse: z.optional(fn<(info: ResponseInfo) => void>()),
-  maxBodyBytes: z.optional(
-    where<number>((v) => typeof v === 'number' && v > 0 && Number.isFinite(v), 'must be a positive number of bytes'),
-  ),
-  maxKeyRefreshes: z.optional(count('a whole number >= 0')),
-  refreshBeforeExpiryMs: z.optional(milliseconds()),
-  retry: z.optional(retryOption),
-  timeoutMs: z.optional(milliseconds('a positive number of milliseconds', true)),
-  idleTimeoutMs: z.optional(milliseconds('a positive number of milliseconds', true)),
-  // Names and values are checked by checkHeaders, which names the bad header.
-  headers: z.optional(where<Record<string, string>>(isObject, 'must be an object of header names to strings')),
-  fetch: z.optional(fn<typeof fetch>()),
-  classifyKeyError: z.optional(fn<KeyErrorClassifier>()),
-  keyLint: z.optional(where<KeyLintMode>((v) => v === 'fix' || v === 'strict' || v === 'off', "must be 'fix', 'strict' or 'off'")),
-  logger: z.optional(
-    where<Logger>(
-      (v) => isObject(v) && ['debug', 'info', 'warn', 'error'].every((level) => v[level] === undefined || typeof v[level] === 'function'),
-      'must be an object whose debug/info/warn/error are functions',
-    ),
-  ),
-});
+/** Every field of {@link RetryOptions} and its check: a new field that is not listed here does not compile. */
+const RETRY_FIELDS = {
+  retries: count,
+  minDelayMs: milliseconds(),
+  maxDelayMs: milliseconds(),
+  maxRetryAfterMs: milliseconds(),
+  statuses: (value, path) => {
+    const list = Array.isArray(value) ? [...value] : undefined;
+    return list?.every((s) => Number.isInteger(s) && s >= 100 && s <= 599) ? list : fail(path, 'must be a list of HTTP statuses');
+  },
+  methods: (value, path) => {
+    const list = Array.isArray(value) ? [...value] : undefined;
+    return list?.every((m) => typeof m === 'string')
+      ? list.map((m: string) => m.toUpperCase())
+      : fail(path, 'must be a list of HTTP methods');
+  },
+} satisfies { [K in keyof RetryOptions]-?: Check<RetryPolicy[K]> };
 
-/** Throws a {@link ConfigError} naming the first bad field. Never echoes a value (it may be a key). */
-function parseOrThrow<T>(schema: z.ZodMiniType<T>, value: unknown, prefix = ''): T {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const path = [prefix, ...(issue?.path ?? []).map(String)].filter(Boolean).join('.');
-  throw new ConfigError(path || 'options', issue?.message ?? 'is invalid');
-}
+/**
+ * Every option of {@link ClientOptions} and its check. The `satisfies` makes an option that is
+ * added to `ClientOptions` without a check here a type error, so no option skips validation.
+ */
+const CLIENT_OPTIONS = {
+  baseUrl,
+  apiKey: optional(apiKey),
+  auth: optional(auth),
+  onKeyInvalid: optional(fn<OnKeyInvalid>()),
+  maxKeyRefreshes: optional(count),
+  refreshBeforeExpiryMs: optional(milliseconds()),
+  retry: optional(retryOption),
+  timeoutMs: optional(positiveMs),
+  headers: optional(headers),
+  fetch: optional(fn<typeof fetch>()),
+  classifyKeyError: optional(fn<KeyErrorClassifier>()),
+  keyLint: optional(test<KeyLintMode>((v) => v === 'fix' || v === 'strict' || v === 'off', "must be 'fix', 'strict' or 'off'")),
+  logger: optional(logger),
+  maxBodyBytes: optional(test<number>((v) => typeof v === 'number' && v > 0 && Number.isFinite(v), 'must be a positive number of bytes')),
+  idleTimeoutMs: optional(positiveMs),
+  onResponse: optional(fn<(info: ResponseInfo) => void>()),
+} satisfies { [K in keyof ClientOptions]-?: Check<ClientOptions[K]> };
+
+type Snapshot = { [K in keyof typeof CLIENT_OPTIONS]: ReturnType<(typeof CLIENT_OPTIONS)[K]> };
 
 /** Throws a {@link ConfigError} naming the first header whose name or value HTTP cannot carry (never echoing the value). */
 export function checkHeaders(headers: Record<string, unknown>, option = 'headers'): void {
@@ -257,7 +304,7 @@ export function checkHeaders(headers: Record<string, unknown>, option = 'headers
   }
 }
 
-/** Validates `createClient` options once and fills in every default. */
+/** Reads every `createClient` option once, checks what was read and fills in every default. */
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'must be an object with at least baseUrl');
   try {
@@ -270,56 +317,58 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
 }
 
 function readOptions(options: ClientOptions): ResolvedOptions {
-  const parsed = parseOrThrow(optionsSchema, options);
-  if (parsed.headers) checkHeaders(parsed.headers);
+  const source = options as unknown as Record<string, unknown>;
+  const o = {} as Record<string, unknown>;
+  for (const [name, check] of Object.entries(CLIENT_OPTIONS)) o[name] = (check as Check<unknown>)(source[name], name);
+  const snapshot = o as Snapshot;
   return {
-    baseUrl: parsed.baseUrl.replace(/\/+$/, ''),
-    apiKey: options.apiKey,
-    auth: parsed.auth ?? { type: 'bearer' },
-    onKeyInvalid: options.onKeyInvalid,
-    maxKeyRefreshes: parsed.maxKeyRefreshes ?? 1,
-    refreshBeforeExpiryMs: parsed.refreshBeforeExpiryMs ?? 30_000,
-    retry: resolveRetry(DEFAULT_RETRY, parsed.retry),
-    timeoutMs: parsed.timeoutMs ?? 60_000,
-    headers: { ...parsed.headers },
-    fetch: options.fetch,
-    classifyKeyError: options.classifyKeyError,
-    keyLint: parsed.keyLint ?? 'fix',
-    logger: options.logger ?? {},
-    maxBodyBytes: parsed.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    idleTimeoutMs: parsed.idleTimeoutMs,
-    onResponse: parsed.onResponse,
+    baseUrl: snapshot.baseUrl,
+    apiKey: snapshot.apiKey,
+    auth: snapshot.auth ?? { type: 'bearer' },
+    onKeyInvalid: snapshot.onKeyInvalid,
+    maxKeyRefreshes: snapshot.maxKeyRefreshes ?? 1,
+    refreshBeforeExpiryMs: snapshot.refreshBeforeExpiryMs ?? 30_000,
+    retry: mergeRetry(DEFAULT_RETRY, snapshot.retry, 'retry'),
+    timeoutMs: snapshot.timeoutMs ?? 60_000,
+    headers: snapshot.headers ?? {},
+    fetch: snapshot.fetch,
+    classifyKeyError: snapshot.classifyKeyError,
+    keyLint: snapshot.keyLint ?? 'fix',
+    logger: snapshot.logger ?? {},
+    maxBodyBytes: snapshot.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    idleTimeoutMs: snapshot.idleTimeoutMs,
+    onResponse: snapshot.onResponse,
   };
 }
 
 /** Merges a client's or request's `retry` option over a base policy. Validates it first. */
 export function resolveRetry(base: RetryPolicy, retry: unknown, option = 'retry'): RetryPolicy {
-  const value = parseOrThrow(retryOption, retry, option);
+  return mergeRetry(base, optional(retryOption)(retry, option), option);
+}
+
+function mergeRetry(base: RetryPolicy, value: number | false | RetryOptions | undefined, option: string): RetryPolicy {
   if (value === undefined) return base;
   if (value === false) return { ...base, retries: 0 };
   if (typeof value === 'number') return { ...base, retries: value };
-  const merged = { ...base };
-  for (const [field, item] of Object.entries(parseOrThrow(retrySchema, value, option)))
-    if (item !== undefined) Object.assign(merged, { [field]: item });
-  merged.methods = merged.methods.map((m) => m.toUpperCase());
-  return merged;
+  const merged: Record<string, unknown> = { ...base };
+  const source = value as Record<string, unknown>;
+  for (const [field, check] of Object.entries(RETRY_FIELDS)) {
+    const item = source[field];
+    if (item !== undefined) merged[field] = (check as Check<unknown>)(item, `${option}.${field}`);
+  }
+  return merged as unknown as RetryPolicy;
 }
 
 /** Validates a per-request number option such as `timeoutMs`. */
 export function checkTimeout(value: unknown, fallback: number, option = 'timeoutMs'): number {
-  if (value === undefined) return fallback;
-  return parseOrThrow(milliseconds('a positive number of milliseconds', true), value, option);
+  return value === undefined ? fallback : positiveMs(value, option);
 }
 
 /** Turns what a provider or hook returned into a grant with epoch-ms expiry, or undefined for "no key". */
 export function toGrant(supply: unknown, option: string): { key: string; expiresAt?: number } | undefined {
   if (supply === undefined || supply === null) return undefined;
-  const parsed = parseOrThrow(
-    where<string | KeyGrant>((v) => typeof v === 'string' || isGrant(v), 'must be a string or a { key, expiresAt } grant'),
-    supply,
-    option,
-  );
-  if (typeof parsed === 'string') return { key: parsed };
-  if (parsed.expiresAt === undefined) return { key: parsed.key };
-  return { key: parsed.key, expiresAt: parsed.expiresAt instanceof Date ? parsed.expiresAt.getTime() : parsed.expiresAt };
+  if (typeof supply === 'string') return { key: supply };
+  const grant = readGrant(supply) ?? fail(option, 'must be a string or a { key, expiresAt } grant');
+  if (grant.expiresAt === undefined) return { key: grant.key };
+  return { key: grant.key, expiresAt: grant.expiresAt instanceof Date ? grant.expiresAt.getTime() : grant.expiresAt };
 }

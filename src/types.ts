@@ -1,4 +1,4 @@
-/** Why a key was rejected. See SPEC §4. */
+/** Why a key was rejected; docs/key-errors.md defines each reason. */
 export type KeyErrorReason = 'expired' | 'revoked' | 'malformed' | 'missing' | 'unknown';
 
 /** Every reason, in the order the docs list them. */

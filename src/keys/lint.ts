@@ -41,7 +41,7 @@ const NOT_PRINTABLE_ASCII = /[^\x21-\x7e\s]/u;
 /**
  * Checks a key before it is sent: missing, placeholders, quotes, a `Bearer ` prefix,
  * inner whitespace, characters a header cannot carry, surrounding whitespace.
- * Under `'off'` nothing is checked: the key is sent as given (SPEC §6).
+ * Under `'off'` nothing is checked: the key is sent as given.
  *
  * @example
  * ```ts
@@ -58,7 +58,7 @@ export function lintApiKey(key: unknown, mode: KeyLintMode = 'fix'): KeyLintResu
 
   const problems: KeyProblem[] = [];
   // Only ASCII whitespace is trimmed: a BOM or a non-breaking space at the edge is a character
-  // outside printable ASCII (SPEC §6), reported below, not silently removed.
+  // outside printable ASCII, reported below, not silently removed.
   const trimmed = trimAsciiWhitespace(key);
   if (trimmed !== key) {
     problems.push(

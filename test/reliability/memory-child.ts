@@ -11,6 +11,7 @@
  * request — a deliberate leak, to check that the parent's bound catches one (see memory.test.ts).
  */
 import { randomBytes } from 'node:crypto';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { createClient, isKeyguardError } from '../../src/index.js';
 import { guardChild } from '../helpers/child-guards.js';
 import { startServerThread } from './server-thread.js';
@@ -18,7 +19,7 @@ import { startServerThread } from './server-thread.js';
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
 
-const TOTAL = 20_000;
+const TOTAL = Number(process.env.MEMORY_TOTAL ?? 20_000);
 const STEP = 2000;
 const CONCURRENCY = 25;
 const LEAK_BYTES = Number(process.env.MEMORY_LEAK_BYTES_PER_REQUEST ?? 0);
@@ -75,7 +76,8 @@ async function one(i: number): Promise<void> {
   }
 }
 
-async function heapAfterGc(): Promise<number> {
+/** heapUsed after GC, and per V8 heap space (code_space holds compiled code, which grows while the JIT warms up). */
+async function heapAfterGc(): Promise<{ heapUsed: number; spaces: Record<string, number> }> {
   const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
   // Several rounds: finalizers (undici registers some for fetch responses) run after a GC, and what
   // they release is only collected by the next one.
@@ -84,10 +86,11 @@ async function heapAfterGc(): Promise<number> {
     gc!();
   }
   await turn();
-  return process.memoryUsage().heapUsed;
+  const spaces = Object.fromEntries(getHeapSpaceStatistics().map((space) => [space.space_name, space.space_used_size]));
+  return { heapUsed: process.memoryUsage().heapUsed, spaces };
 }
 
-const checkpoints: Array<{ requests: number; heapUsed: number }> = [];
+const checkpoints: Array<{ requests: number; heapUsed: number; spaces: Record<string, number> }> = [];
 const t0 = performance.now();
 let next = 0;
 for (let end = STEP; end <= TOTAL; end += STEP) {
@@ -96,7 +99,7 @@ for (let end = STEP; end <= TOTAL; end += STEP) {
       while (next < end) await one(next++);
     }),
   );
-  checkpoints.push({ requests: end, heapUsed: await heapAfterGc() });
+  checkpoints.push({ requests: end, ...(await heapAfterGc()) });
 }
 const elapsedMs = Math.round(performance.now() - t0);
 const serverStats = await server.close();

@@ -1,0 +1,64 @@
+// What an app's bundle gets from keyguard (esbuild, as scripts/size.ts builds it): one zod in an
+// app that has its own, and none of the features an app that uses only createClient does not use.
+import { describe, expect, it } from 'vitest';
+import { bundle, FEATURES, mainExports, subpathSource } from '../scripts/bundles.js';
+
+// A message that only zod core has; it survives minification.
+const ZOD_CORE = 'Encountered Promise during synchronous parse';
+const count = (text: string, needle: string) => text.split(needle).length - 1;
+
+const CLIENT_ONLY = `
+  import { createClient } from 'keyguard';
+  const client = createClient({ baseUrl: 'https://api.example.test/v1', apiKey: 'sk_test_1234567890abcdef' });
+  export const me = () => client.get('/me');
+`;
+
+describe('an app bundle', () => {
+  it('carries zod core once when the app imports zod itself and passes keyguard a zod schema', async () => {
+    for (const zod of ['zod', 'zod/mini']) {
+      const app = await bundle(`
+        import * as z from '${zod}';
+        import { createClient } from 'keyguard';
+        const User = z.object({ id: z.number(), name: z.string() });
+        const client = createClient({ baseUrl: 'https://api.example.test/v1' });
+        export const user = () => client.get('/users/1', { schema: User });
+      `);
+      expect(count(app.code, ZOD_CORE)).toBe(1);
+      expect(app.files.filter((file) => file.includes('node_modules/zod/v4/core/core.js'))).toHaveLength(1);
+    }
+  }, 30_000);
+
+  it('of createClient alone carries no zod at all', async () => {
+    const app = await bundle(CLIENT_ONLY);
+    expect(count(app.code, ZOD_CORE)).toBe(0);
+    expect(app.files.filter((file) => file.includes('node_modules/zod'))).toEqual([]);
+  });
+
+  it('of createClient alone carries none of the features kept in their own entries or tree-shaken', async () => {
+    const exported = await mainExports();
+    const clientOnly = await bundle(CLIENT_ONLY);
+    expect(clientOnly.files).toContain('src/client.ts');
+    let checked = 0;
+    for (const feature of FEATURES) {
+      const app =
+        'subpath' in feature.via
+          ? subpathSource(feature.via.subpath) && `export * from 'keyguard/${feature.via.subpath.replace(/^\.\//, '')}';`
+          : exported.has(feature.via.export) && `export { ${feature.via.export} } from 'keyguard';`;
+      if (!app) {
+        console.log(`bundle test: ${feature.name} is not in this build; nothing to check`);
+        continue;
+      }
+      // The feature's own bundle has its files (so `files` really finds it) …
+      const used = await bundle(app, 'node');
+      const featureFiles = used.files.filter((file) => feature.files.test(file));
+      expect(featureFiles, `${feature.name}: ${feature.files} matches nothing in its own bundle`).not.toEqual([]);
+      // … and the createClient app has none of them.
+      expect(
+        clientOnly.files.filter((file) => feature.files.test(file)),
+        feature.name,
+      ).toEqual([]);
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(2); // keyguard/testing and keyguard/testing/simulator at least
+  }, 60_000);
+});
