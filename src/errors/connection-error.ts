@@ -1,4 +1,4 @@
-import { KeyguardError } from './keyguard-error.js';
+import { KeyguardError, pinName } from './keyguard-error.js';
 
 /**
  * No response arrived: DNS failure, connection refused or reset. `cause` is the
@@ -18,3 +18,5 @@ export class ConnectionError extends KeyguardError {
     super(`${method} ${url} failed: no response from the server (connection refused, reset or DNS failure).`, options);
   }
 }
+
+pinName(ConnectionError, 'ConnectionError');
