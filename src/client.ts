@@ -415,7 +415,7 @@ async function execute(
           status: response.status,
           code: described.code === undefined ? undefined : secrets.text(described.code),
           message: secrets.text(described.message ?? DEFAULT_MESSAGES[reason.reason]),
-          hint: hintFor(reason.reason),
+          hint: hintFor(reason.reason, reason.description),
           keyHint: key === undefined ? undefined : keyHint(key),
           requestId: requestIdOf(response.headers, secrets),
           response: { status: response.status, headers: redactedHeaders(response.headers), body: secrets.value(parsed) },
@@ -425,7 +425,7 @@ async function execute(
       };
     }
     if (!response.ok) {
-      const described = describeErrorBody(parsed);
+      const described = describeErrorBody(parsed, response.headers);
       throw apiErrorFor({
         status: response.status,
         code: described.code === undefined ? undefined : secrets.text(described.code),
@@ -526,7 +526,7 @@ function classifyResponse(
   const builtIn = ok && !verdict ? null : classifyKeyError(response);
   const reason = verdict ?? builtIn?.reason;
   if (!reason) return undefined;
-  return { reason, description: builtIn ?? describeErrorBody(response.body) };
+  return { reason, description: builtIn ?? describeErrorBody(response.body, response.headers) };
 }
 
 function isRedirect(status: number): boolean {
