@@ -196,7 +196,8 @@ function saysFailure(root: object): boolean {
 export function describe(body: Body, challenge?: { error?: string; description?: string }): { code?: string; message?: string } {
   const order = (a: Candidate, b: Candidate) => a.depth - b.depth || a.rank - b.rank;
   const codes = [...body.codes].sort(order);
-  const code = (codes.find((c) => /key|token|auth|credential/i.test(c.value)) ?? codes[0])?.value ?? challenge?.error;
+  const fromChallenge = challenge?.error && TOKEN.test(challenge.error) ? challenge.error : undefined; // `invalid_token`, not "Bad token"
+  const code = (codes.find((c) => /key|token|auth|credential/i.test(c.value)) ?? codes[0])?.value ?? fromChallenge;
   const texts = [
     ...(challenge?.description ? [cut(challenge.description, STRING_LIMIT)] : []),
     ...(() => {

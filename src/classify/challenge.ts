@@ -19,7 +19,7 @@ export interface Challenge {
 /** What the token challenge says, read by RFC 6750 §3.1. */
 export interface TokenChallenge {
   scheme: string;
-  /** `invalid_token`, `invalid_request`, `insufficient_scope`, or another code; absent on a bare challenge. */
+  /** `invalid_token`, `invalid_request`, `insufficient_scope`, or another code, as sent; absent on a bare challenge. */
   error?: string;
   description?: string;
 }
@@ -121,7 +121,7 @@ export function tokenChallenge(challenges: Challenge[]): TokenChallenge | undefi
   const { error, error_description: description } = chosen.params;
   return {
     scheme: chosen.scheme,
-    ...(error ? { error: error.toLowerCase() } : {}),
+    ...(error ? { error } : {}),
     ...(description ? { description } : {}),
   };
 }

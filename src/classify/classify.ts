@@ -14,6 +14,8 @@ import {
   KEY_SUBJECT,
   NOT_THE_KEY,
   OTHER_TOKEN,
+  PATH_PATTERN,
+  PROXY_PAGE,
   STATUS_PHRASE,
   STRONG,
   TOKEN_PART_SUBJECT,
@@ -93,12 +95,13 @@ function classify(response: ErrorResponse): KeyErrorClassification | null {
   const status = Number(response.status);
   if (status === 429 || status >= 500) return null;
   const challenge = challengeOf(response.headers);
-  if (challenge?.error === 'insufficient_scope') return null;
+  const error = challenge?.error?.toLowerCase();
+  if (error === 'insufficient_scope') return null;
   const body = readBody(response.body);
   // A 2xx is an error only when its envelope says so (`{"ok":false,…}`, `status: "REQUEST_DENIED"`).
   if (status >= 200 && status < 300 && !body.failed) return null;
 
-  const invalidToken = challenge?.error === 'invalid_token';
+  const invalidToken = error === 'invalid_token';
   // A 401, or an invalid_token challenge, already says the answer is about the credential.
   const authContext = status === 401 || invalidToken;
   const texts = [...body.texts, ...(challenge?.description ? [challenge.description] : [])];
@@ -119,15 +122,17 @@ function classify(response: ErrorResponse): KeyErrorClassification | null {
   // RFC 6750 §3.1: invalid_token is "expired, revoked, malformed, or invalid for other reasons".
   if (invalidToken) return result('unknown', { kind: 'invalid-token' });
   // invalid_request from the token layer: the credential was not presented in a form the server accepts.
-  if (challenge?.error === 'invalid_request' && status === 401 && !statements.some((s) => s.notTheKey)) {
+  if (error === 'invalid_request' && (status === 400 || status === 401) && !statements.some((s) => s.notTheKey)) {
     return result('malformed', { kind: 'stated' });
   }
   // Otherwise only a 401 is a key error, and only when nothing says it is about something else.
   if (status !== 401 || statements.some((s) => s.notTheKey)) return null;
   // RFC 6750 §3.1: a challenge without an error code answers a request that carried no credentials —
-  // unless a web server's error page sent it, as such servers do for any rejection.
-  if (challenge && !challenge.error && aboutKey.length === 0) {
-    return body.html ? result('unknown', { kind: 'bare-challenge-page' }) : result('missing', { kind: 'bare-challenge' });
+  // unless a web server's or proxy's own page sent it (nginx, Apache…), as those do for any rejection.
+  if (challenge && !challenge.error) {
+    return body.html && body.texts.some((t) => PROXY_PAGE.test(t))
+      ? result('unknown', { kind: 'bare-challenge-page' })
+      : result('missing', { kind: 'bare-challenge' });
   }
   return result('unknown', { kind: 'status' });
 }
@@ -143,7 +148,7 @@ interface Statement {
 
 /** What one text says: is it about the key, and what does it say happened to it. */
 function judge(raw: string, authContext: boolean): Statement {
-  const text = raw.replace(URL_PATTERN, ' ');
+  const text = raw.replace(URL_PATTERN, ' ').replace(PATH_PATTERN, ' ');
   const cues = (Object.keys(CUES) as Cue[]).filter((cue) => CUES[cue].test(text));
   const subject = KEY_SUBJECT.test(text) || (authContext && TOKEN_PART_SUBJECT.test(text));
   // "Invalid card token", "Refresh token expired": another kind of token, and nothing names the credential.

@@ -68,6 +68,12 @@ export const STRONG: readonly Cue[] = ['expired', 'revoked', 'missing'];
 /** "invalid or expired", "missing/invalid": the API itself does not know which. */
 export const ALTERNATIVES = /(?<![a-z])or(?![a-z])|\w\/\w/i;
 export const URL_PATTERN = /\bhttps?:\/\/[^\s"'<>)]*/gi;
+/** A web server's or proxy's own error page: these send a bare `Bearer` challenge for any rejection. */
+export const PROXY_PAGE =
+  /(?<![a-z])(?:nginx|openresty|apache|httpd|envoy|caddy|haproxy|traefik|cloudflare|cloudfront|microsoft-iis|iis|lighttpd|varnish|squid|kong|akamai|awselb|istio)(?![a-z])/i;
+
+/** File paths (a stack trace on a framework's error page): never a statement, and their slashes are not "X/Y" alternatives. */
+export const PATH_PATTERN = /(?:[a-z]:)?(?:[\\/][\w.@~-]+){2,}(?::\d+)*/gi;
 
 /**
  * The text is only an HTTP status phrase (`Unauthorized`, `401 Authorization Required`,
