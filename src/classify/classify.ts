@@ -8,6 +8,7 @@ import { describe, readBody } from './body.js';
 import { headerValue, parseChallenges, type TokenChallenge, tokenChallenge } from './challenge.js';
 import {
   ALTERNATIVES,
+  CAMEL_SUBJECT,
   CUES,
   type Cue,
   KEY_RESOURCE,
@@ -150,7 +151,7 @@ interface Statement {
 function judge(raw: string, authContext: boolean): Statement {
   const text = raw.replace(URL_PATTERN, ' ').replace(PATH_PATTERN, ' ');
   const cues = (Object.keys(CUES) as Cue[]).filter((cue) => CUES[cue].test(text));
-  const subject = KEY_SUBJECT.test(text) || (authContext && TOKEN_PART_SUBJECT.test(text));
+  const subject = KEY_SUBJECT.test(text) || CAMEL_SUBJECT.test(text) || (authContext && TOKEN_PART_SUBJECT.test(text));
   // "Invalid card token", "Refresh token expired": another kind of token, and nothing names the credential.
   const notTheKey = NOT_THE_KEY.test(text) || (!subject && OTHER_TOKEN.test(text));
   const aboutKey = !notTheKey && cues.length > 0 && subject;

@@ -30,6 +30,10 @@ export const KEY_SUBJECT = new RegExp(
   'i',
 );
 
+/** Class and code names in CamelCase (`TokenExpiredError`, `InvalidApiKey`, `JsonWebTokenError`; not `InvalidNextTokenException`): case-sensitive. */
+export const CAMEL_SUBJECT =
+  /(?:^|[^A-Za-z]|Access|Auth|Bearer|Web|Expired|Invalid|Revoked|Missing|Malformed|Bad|Unknown)Token(?=[A-Z])|(?:ApiKey|APIKey|AccessKey|Credentials?|Jwt|JWT)(?=[A-Z])|[a-z](?:ApiKey|Credentials?)(?![a-z])/;
+
 /** The statement names another kind of token ("Invalid card token"): alone, it is not about the credential. */
 export const OTHER_TOKEN = new RegExp(String.raw`(?<![a-z])(?:${OTHER_TOKENS})[\s_-]?token(?![a-z])`, 'i');
 
@@ -56,7 +60,7 @@ export const CUES: Record<Cue, RegExp> = {
   missing:
     /missing|not (?:been )?(?:provided|set|sent|supplied|included|present)|(?<![a-z])no (?:api[\s_-]?|auth(?:entication)? |access |bearer )?(?:key|token|credentials?|authentication|authori[sz]ation)(?![a-z])|(?:key|token|credentials|header) (?:is |are |was )?required|must (?:provide|include|supply)|not_authed|did not provide|didn't provide|without (?:an? |any )?(?:api[\s_-]?key|key|token|credentials|authentication)|please use (?:an? |your )?api[\s_-]?key|requires? authentication|authentication is required|(?:credentials|authentication|authori[sz]ation(?: header)?|token) (?:were |was )?not found|(?:no|empty) authori[sz]ation header|credentials_required|must be provided/i,
   malformed:
-    /invalid|incorrect|malformed|not valid|isn't valid|unrecogni[sz]ed|unknown (?:api[\s_-]?)?(?:key|token)|wrong|bad (?:api[\s_-]?)?(?:key|token|credential)|(?:could not|couldn't|cannot|can't|unable to|failed to) (?:validate|verify|decode|parse)|verification failed|(?:signature|token) mismatch|unsigned|deprecated|not supported|unsupported|(?:remove|drop) the \S{1,20} prefix|use an? (?:api[\s_-]?key|key|token) as|format is authori[sz]ation|bad_(?:scheme|format)/i,
+    /invalid|incorrect|malformed|not valid|isn't valid|unrecogni[sz]ed|unknown (?:api[\s_-]?)?(?:key|token)|wrong|bad (?:api[\s_-]?)?(?:key|token|credential)|(?:could not|couldn't|cannot|can't|unable to|failed to) (?:validate|verify|decode|parse)|verification ?failed|(?:signature|token) mismatch|unsigned|deprecated|not supported|unsupported|(?:remove|drop) the \S{1,20} prefix|use an? (?:api[\s_-]?key|key|token) as|format is authori[sz]ation|bad_(?:scheme|format)/i,
   absent: /not found|does not exist|doesn't exist|no such/i,
   generic:
     /(?:failed to|could not|couldn't|unable to|cannot) authenticate|authentication (?:failed|error)|not authenticated|unauthenticated|unauthori[sz]ed|not authori[sz]ed|access denied|forbidden|no longer valid|rejected/i,
