@@ -26,6 +26,8 @@ export const KEY_SUBJECT = new RegExp(
     'credential|authenticat|unauthori[sz]ed|invalid_auth|not_authed|bearer',
     String.raw`(?<![a-z])authori[sz]ation(?![\s_-]?(?:server|code|grant|endpoint|request|url|uri|flow))`,
     String.raw`account[\s_](?:inactive|deactivated|disabled|suspended)`,
+    // PyJWT / flask-jwt-extended decode errors name no subject, but only a JWT has segments and this padding.
+    String.raw`not enough segments|invalid (?:header|crypto|payload) padding`,
   ].join('|'),
   'i',
 );
@@ -47,7 +49,7 @@ export const TOKEN_PART_SUBJECT =
 
 /** The statement is about something else: permissions, scopes, restrictions, quota, rate limits, billing. */
 export const NOT_THE_KEY =
-  /no such [\w ]{1,30}: ?['"`]|permission|scope|not allowed|forbidden to|access to (?:this|the) resource|resource not accessible|insufficient[\s_]|restricted|referr?er|(?<![a-z])ip(?![a-z])|from location|service[\s_]blocked|are blocked|quota|rate[\s_-]?limit|too many requests|too quickly|context length|billing|credit|plan does not|upgrade your plan|payment/i;
+  /no such [\w ]{1,30}: ?['"`]|permission|scope|not allowed|forbidden to|access to (?:this|the) resource|resource not accessible|insufficient[\s_]|restricted|referr?er|(?<![a-z])ip(?![a-z])|from location|service[\s_]blocked|are blocked|quota|usage limit|reached its (?:usage )?limit|rate[\s_-]?limit|too many requests|too quickly|context length|billing|credit|plan does not|upgrade your plan|payment/i;
 
 /** The statement is about a stored key as a resource (a key-management API), not the credential this request carried. */
 export const KEY_RESOURCE =
@@ -60,7 +62,7 @@ export const CUES: Record<Cue, RegExp> = {
   missing:
     /missing|not (?:been )?(?:provided|set|sent|supplied|included|present)|(?<![a-z])no (?:api[\s_-]?|auth(?:entication)? |access |bearer )?(?:key|token|credentials?|authentication|authori[sz]ation)(?![a-z])|(?:key|token|credentials|header) (?:is |are |was )?required|must (?:provide|include|supply)|not_authed|did not provide|didn't provide|without (?:an? |any )?(?:api[\s_-]?key|key|token|credentials|authentication)|please use (?:an? |your )?api[\s_-]?key|requires? authentication|authentication is required|(?:credentials|authentication|authori[sz]ation(?: header)?|token) (?:were |was )?not found|(?:no|empty) authori[sz]ation header|credentials_required|must be provided/i,
   malformed:
-    /invalid|incorrect|malformed|not valid|isn't valid|unrecogni[sz]ed|unknown (?:api[\s_-]?)?(?:key|token)|wrong|bad (?:api[\s_-]?)?(?:key|token|credential)|(?:could not|couldn't|cannot|can't|unable to|failed to) (?:validate|verify|decode|parse)|verification ?failed|(?:signature|token) mismatch|unsigned|deprecated|not supported|unsupported|(?:remove|drop) the \S{1,20} prefix|use an? (?:api[\s_-]?key|key|token) as|format is authori[sz]ation|bad_(?:scheme|format)/i,
+    /invalid|incorrect|malformed|not valid|isn't valid|unrecogni[sz]ed|unknown (?:api[\s_-]?)?(?:key|token)|wrong|bad (?:api[\s_-]?)?(?:key|token|credential)|(?:could not|couldn't|cannot|can't|unable to|failed to) (?:validate|verify|decode|parse)|verification ?failed|(?:signature|token) mismatch|unsigned|not enough segments|deprecated|not supported|unsupported|(?:remove|drop) the \S{1,20} prefix|use an? (?:api[\s_-]?key|key|token) as|format is authori[sz]ation|bad_(?:scheme|format)/i,
   absent: /not found|does not exist|doesn't exist|no such/i,
   generic:
     /(?:failed to|could not|couldn't|unable to|cannot) authenticate|authentication (?:failed|error)|not authenticated|unauthenticated|unauthori[sz]ed|not authori[sz]ed|access denied|forbidden|no longer valid|rejected/i,

@@ -87,6 +87,11 @@ describe('the wording of JWT and auth libraries', () => {
     expect(classifyKeyError({ status: 401, body: message })?.reason).toBe(reason);
   });
 
+  it('reads PyJWT decode errors at any status (flask-jwt-extended answers 422)', () => {
+    expect(classifyKeyError({ status: 422, body: { msg: 'Not enough segments' } })?.reason).toBe('malformed');
+    expect(classifyKeyError({ status: 422, body: { msg: 'Invalid header padding' } })?.reason).toBe('malformed');
+  });
+
   it('reads PostgREST-style JWT errors', () => {
     expect(classifyKeyError({ status: 401, body: { code: 'PGRST303', details: null, hint: null, message: 'JWT expired' } })).toEqual({
       reason: 'expired',
