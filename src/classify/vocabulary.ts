@@ -27,7 +27,7 @@ export const KEY_SUBJECT = new RegExp(
     String.raw`(?<![a-z])authori[sz]ation(?![\s_-]?(?:server|code|grant|endpoint|request|url|uri|flow))`,
     String.raw`account[\s_](?:inactive|deactivated|disabled|suspended)`,
     // PyJWT / flask-jwt-extended decode errors name no subject, but only a JWT has segments and this padding.
-    String.raw`not enough segments|invalid (?:header|crypto|payload) padding`,
+    'not enough segments|invalid (?:header|crypto|payload) padding',
   ].join('|'),
   'i',
 );

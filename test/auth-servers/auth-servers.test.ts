@@ -37,7 +37,7 @@ import {
   versionOf,
 } from './servers.js';
 
-type Cause = 'expired' | 'revoked' | 'badSignature' | 'malformed' | 'missing';
+type Cause = 'expired' | 'revoked' | 'badSignature' | 'malformed' | 'illegal' | 'missing';
 interface Case {
   cause: Cause;
   expected: KeyErrorReason;
@@ -198,7 +198,8 @@ const SETUPS: Setup[] = [
     placement: 'bearer',
     cases: [
       { cause: 'malformed', expected: 'unknown', ambiguous: `a bare invalid_token: ${SAME('token')}` },
-      { cause: 'missing', expected: 'missing' }, // bare Bearer realm=""
+      { cause: 'illegal', expected: 'malformed' }, // 400, Bearer error="invalid_request", body "Bad Request"
+      { cause: 'missing', expected: 'missing' }, // bare Bearer realm="
     ],
   },
 ];

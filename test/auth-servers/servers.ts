@@ -42,6 +42,8 @@ export interface Credentials {
   revoked: string;
   badSignature: string;
   malformed: string;
+  /** Characters a bearer token may not have (RFC 6750 b64token). */
+  illegal: string;
 }
 
 const encoder = new TextEncoder();
@@ -66,6 +68,7 @@ export async function jwtCredentials(): Promise<Credentials> {
     revoked: await signed({ jti: 'revoked-1', iat: now, exp: now + 3600 }),
     badSignature: await signed({ jti: 'good-1', iat: now, exp: now + 3600 }, OTHER_SECRET),
     malformed: 'kg-this-is-not-a-jwt-0123456789',
+    illegal: 'kg!not*a(b64token)0123456789',
   };
 }
 
@@ -76,6 +79,7 @@ export const OPAQUE: Credentials = {
   revoked: 'kg_live_revoked_2c4e6a8b0d1f3a5c',
   badSignature: 'kg_live_unknown_9e7c5a3b1d0f2e4a',
   malformed: 'kg_live_typo_4f9a2c7e1b3d5f6',
+  illegal: 'kg!live*bad(token)4f9a2c7e1b3d',
 };
 
 const isRevokedJti = (jti: unknown) => jti === 'revoked-1';
