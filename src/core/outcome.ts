@@ -170,7 +170,7 @@ export function keyErrorOfResponse(
     status: response.status,
     code: described.code === undefined ? undefined : secrets.text(described.code),
     message: secrets.text(described.message ?? DEFAULT_MESSAGES[verdict.reason]),
-    hint: hintFor(verdict.reason),
+    hint: hintFor(verdict.reason, described),
     keyHint: key === undefined ? undefined : keyHint(key),
     requestId: requestIdOf(response.headers, ctx),
     response: { status: response.status, headers: redactHeaders(ctx, response.headers), body: secrets.value(response.body) },
@@ -181,7 +181,7 @@ export function keyErrorOfResponse(
 
 function apiErrorOf(ctx: PipelineContext, response: Response, parsed: unknown, method: string, path: string, safeUrl: string) {
   const { secrets } = ctx;
-  const described = describeErrorBody(parsed);
+  const described = describeErrorBody(parsed, response.headers);
   return apiErrorFor({
     status: response.status,
     code: described.code === undefined ? undefined : secrets.text(described.code),
@@ -219,7 +219,7 @@ function classifyResponse(
   const builtIn = ok && !verdict ? null : classifyKeyError(response);
   const reason = verdict ?? builtIn?.reason;
   if (!reason) return undefined;
-  return { reason, description: builtIn ?? describeErrorBody(response.body) };
+  return { reason, description: builtIn ?? describeErrorBody(response.body, response.headers) };
 }
 
 function isThenable(value: unknown): value is { then: (a: unknown, b: (e: unknown) => void) => unknown } {

@@ -1,4 +1,4 @@
-import { BRAND, KeyguardError } from './keyguard-error.js';
+import { BRAND, KeyguardError, pinName } from './keyguard-error.js';
 
 /** What an {@link ApiError} knows about the failed exchange. Headers, body and URL are already redacted. */
 export interface ApiErrorInit {
@@ -100,3 +100,11 @@ export class ServerError extends ApiError {
   /** Always `'ServerError'`. */
   override name = 'ServerError';
 }
+
+pinName(ApiError, 'ApiError');
+pinName(BadRequestError, 'BadRequestError');
+pinName(PermissionDeniedError, 'PermissionDeniedError');
+pinName(NotFoundError, 'NotFoundError');
+pinName(ConflictError, 'ConflictError');
+pinName(RateLimitError, 'RateLimitError');
+pinName(ServerError, 'ServerError');

@@ -1,4 +1,4 @@
-import { KeyguardError } from './keyguard-error.js';
+import { KeyguardError, pinName } from './keyguard-error.js';
 
 /** `createClient` (or a request) got an option it cannot use. `option` names it. */
 export class ConfigError extends KeyguardError {
@@ -14,3 +14,5 @@ export class ConfigError extends KeyguardError {
     super(`Invalid option "${option}": ${problem}.`, options);
   }
 }
+
+pinName(ConfigError, 'ConfigError');

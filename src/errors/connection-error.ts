@@ -1,4 +1,4 @@
-import { KeyguardError } from './keyguard-error.js';
+import { KeyguardError, pinName } from './keyguard-error.js';
 
 /**
  * No response arrived: DNS failure, connection refused or reset. `cause` is the
@@ -57,3 +57,5 @@ function where(error: unknown): string | undefined {
   }
   return typeof hostname === 'string' && PLACE.test(hostname) ? hostname : undefined;
 }
+
+pinName(ConnectionError, 'ConnectionError');

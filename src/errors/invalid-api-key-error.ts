@@ -1,5 +1,5 @@
 import type { KeyErrorReason } from '../types.js';
-import { BRAND, KeyguardError } from './keyguard-error.js';
+import { BRAND, KeyguardError, pinName } from './keyguard-error.js';
 
 /** The raw answer behind a server-side key rejection, with credentials redacted. */
 export interface RedactedResponse {
@@ -96,3 +96,5 @@ export class InvalidApiKeyError extends KeyguardError {
   }
 }
 Object.defineProperty(InvalidApiKeyError.prototype, BRAND.invalidKey, { value: true });
+
+pinName(InvalidApiKeyError, 'InvalidApiKeyError');

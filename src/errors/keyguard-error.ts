@@ -44,3 +44,13 @@ function describeCause(cause: unknown): unknown {
   if (cause instanceof Error) return { name: cause.name, message: cause.message };
   return typeof cause === 'object' ? '[object]' : String(cause);
 }
+
+/**
+ * Pins a class's `name` (what `util.inspect`, `console.log` and `constructor.name` show): a
+ * bundler may rename a class that refers to itself (esbuild emits `_InvalidApiKeyError`).
+ */
+export function pinName(cls: abstract new (...args: never[]) => unknown, name: string): void {
+  Object.defineProperty(cls, 'name', { value: name, configurable: true });
+}
+
+pinName(KeyguardError, 'KeyguardError');

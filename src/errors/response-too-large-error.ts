@@ -1,4 +1,4 @@
-import { KeyguardError } from './keyguard-error.js';
+import { KeyguardError, pinName } from './keyguard-error.js';
 
 /** A successful body was larger than `maxBodyBytes` (or its `content-length` said it would be). Not retried. */
 export class ResponseTooLargeError extends KeyguardError {
@@ -18,3 +18,4 @@ export class ResponseTooLargeError extends KeyguardError {
     );
   }
 }
+pinName(ResponseTooLargeError, 'ResponseTooLargeError');

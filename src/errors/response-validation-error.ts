@@ -1,4 +1,4 @@
-import { KeyguardError } from './keyguard-error.js';
+import { KeyguardError, pinName } from './keyguard-error.js';
 
 /** One problem the schema found, as Standard Schema reports it. */
 export interface ValidationIssue {
@@ -34,3 +34,5 @@ export class ResponseValidationError extends KeyguardError {
     super(`The response of ${method} ${url} did not match the schema${where}: ${first?.message ?? 'invalid'}.`);
   }
 }
+
+pinName(ResponseValidationError, 'ResponseValidationError');

@@ -1,4 +1,4 @@
-import { KeyguardError } from './keyguard-error.js';
+import { KeyguardError, pinName } from './keyguard-error.js';
 
 /** An attempt ran past `timeoutMs`. Retried for idempotent requests. */
 export class TimeoutError extends KeyguardError {
@@ -22,3 +22,5 @@ export class TimeoutError extends KeyguardError {
     );
   }
 }
+
+pinName(TimeoutError, 'TimeoutError');
