@@ -33,6 +33,7 @@ export { KeyguardError } from './errors/keyguard-error.js';
 export type { ValidationIssue } from './errors/response-validation-error.js';
 export { ResponseValidationError } from './errors/response-validation-error.js';
 export { TimeoutError } from './errors/timeout-error.js';
+export { keyErrorOf } from './fetch/key-error-of.js';
 export { keyHint } from './keys/fingerprint.js';
 export type { KeyLintMode, KeyLintResult, KeyProblem } from './keys/lint.js';
 export { lintApiKey } from './keys/lint.js';
