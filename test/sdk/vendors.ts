@@ -6,7 +6,7 @@
  * binary download, a FormData upload that echoes its fields, and a paginated list with a `Link` header.
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { closeServer, serverTimers } from '../helpers/server-timers.js';
 
