@@ -460,7 +460,11 @@ async function describeUpload(seen: SeenRequest): Promise<{ fields: { name: stri
   if (!/multipart\/form-data|application\/x-www-form-urlencoded/.test(type)) {
     return { fields: [{ name: '(body)', size: seen.body.length }] };
   }
-  const form = await new Request('http://127.0.0.1/', { method: 'POST', headers: { 'content-type': type }, body: seen.body }).formData();
+  const form = await new Request('http://127.0.0.1/', {
+    method: 'POST',
+    headers: { 'content-type': type },
+    body: new Uint8Array(seen.body),
+  }).formData();
   const fields: { name: string; size: number; filename?: string }[] = [];
   for (const [name, value] of form) {
     if (typeof value === 'string') fields.push({ name, size: Buffer.byteLength(value) });
