@@ -1,35 +1,12 @@
-import pRetry, { AbortError as StopRetrying } from 'p-retry';
-import { classifyKeyError, describeErrorBody, type ErrorResponse } from './classify/classify.js';
-import type { ApiError } from './errors/api-error.js';
+import type { PipelineContext } from './core/context.js';
+import { runRequest } from './core/request.js';
 import { ConfigError } from './errors/config-error.js';
-import { ConnectionError } from './errors/connection-error.js';
-import { apiErrorFor } from './errors/from-response.js';
-import { isApiError, isKeyguardError } from './errors/guards.js';
-import { InvalidApiKeyError } from './errors/invalid-api-key-error.js';
-import { ResponseValidationError } from './errors/response-validation-error.js';
-import { TimeoutError } from './errors/timeout-error.js';
-import { abortable, sleep } from './internal/abort.js';
-import { ERROR_BODY_LIMIT, isJsonContentType, parseLoose, readText } from './internal/body.js';
-import { RequestSetupError, send } from './internal/http.js';
+import { redactingLogger } from './internal/log.js';
 import { Secrets } from './internal/redact.js';
-import { backoffDelay, isRetryableMethod, isTransient, parseRetryAfter } from './internal/retry.js';
 import { validate } from './internal/schema.js';
-import { keyHint } from './keys/fingerprint.js';
-import { hintFor } from './keys/hints.js';
-import { KeyState, type Lease } from './keys/key-state.js';
-import {
-  type ClientOptions,
-  checkHeaders,
-  checkTimeout,
-  type KeyGrant,
-  type Logger,
-  type ResolvedOptions,
-  type RetryOptions,
-  resolveOptions,
-  resolveRetry,
-} from './options.js';
+import { KeyState } from './keys/key-state.js';
+import { type ClientOptions, type KeyGrant, type RetryOptions, resolveOptions } from './options.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
-import { KEY_ERROR_REASONS, type KeyErrorReason } from './types.js';
 
 /** HTTP methods a client sends. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
@@ -57,6 +34,8 @@ export interface RequestOptions<S extends StandardSchemaV1 | undefined = undefin
   retry?: number | false | RetryOptions;
   /** `false` for an endpoint that takes no key: nothing is linted or sent. */
   auth?: false;
+  /** The largest successful body read into memory; past it the request rejects with `ResponseTooLargeError`. Overrides the client's. */
+  maxBodyBytes?: number;
 }
 
 /** What a request resolves to: the schema's output type, or `unknown` without a schema. */
@@ -191,27 +170,6 @@ export interface Client {
   setApiKey(key: string | KeyGrant): void;
 }
 
-const REQUEST_ID_HEADERS = [
-  'x-request-id',
-  'request-id',
-  'x-amzn-requestid',
-  'x-amz-request-id',
-  'x-correlation-id',
-  'x-github-request-id',
-  'cf-ray',
-];
-/** Wrapped in p-retry's AbortError by an attempt whose error is final (kept aside in `finalError`); an Error, so no stack is formatted per stop. */
-const STOP = new Error('keyguard: stop');
-const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
-
-const DEFAULT_MESSAGES: Record<KeyErrorReason, string> = {
-  expired: 'The API key has expired.',
-  revoked: 'The API key has been revoked or disabled.',
-  malformed: 'The API does not recognise this API key.',
-  missing: 'The API received no API key.',
-  unknown: 'The API rejected the API key.',
-};
-
 /**
  * Creates a client. Options are validated once; a bad one throws {@link ConfigError}.
  *
@@ -234,12 +192,22 @@ export function createClient(options: ClientOptions): Client {
     onKeyInvalid: config.onKeyInvalid,
     refreshBeforeExpiryMs: config.refreshBeforeExpiryMs,
     refreshTimeoutMs: config.timeoutMs,
+    maxKeyRefreshes: config.maxKeyRefreshes,
     keyLint: config.keyLint,
     logger,
     secrets,
   });
+  const ctx: PipelineContext = {
+    keys,
+    secrets,
+    logger,
+    auth: [config.auth],
+    classifyKeyError: config.classifyKeyError,
+    maxKeyRefreshes: config.maxKeyRefreshes,
+    fetch: config.fetch,
+  };
   const run = <S extends StandardSchemaV1 | undefined>(request: FullRequest<S>) =>
-    execute(config, keys, secrets, logger, request) as Promise<ResponseOf<S>>;
+    runRequest(ctx, config, request) as Promise<ResponseOf<S>>;
   const verb =
     (method: HttpMethod) =>
     <S extends StandardSchemaV1 | undefined = undefined>(path: string, requestOptions?: RequestOptions<S>) =>
@@ -261,411 +229,6 @@ export function createClient(options: ClientOptions): Client {
     value: () => `KeyguardClient { baseUrl: '${config.baseUrl}', auth: '${config.auth.type}' }`,
   });
   return client;
-}
-
-/** One request, start to finish: key, send, classify, replay on a key error, retry transient failures. */
-async function execute(
-  config: ResolvedOptions,
-  keys: KeyState,
-  secrets: Secrets,
-  logger: Logger,
-  request: FullRequest<StandardSchemaV1 | undefined>,
-): Promise<unknown> {
-  if (typeof request !== 'object' || request === null) throw new ConfigError('request', 'must be an object with method and path');
-  const method = String(request.method ?? '').toUpperCase();
-  if (!METHODS.has(method)) throw new ConfigError('method', `must be one of ${[...METHODS].join(', ')}`);
-  const url = buildUrl(config.baseUrl, request.path, request.query);
-  if ((method === 'GET' || method === 'HEAD') && request.body !== undefined)
-    throw new ConfigError('body', `is not allowed on a ${method} request`);
-  const policy = request.retry === undefined ? config.retry : resolveRetry(config.retry, request.retry);
-  const timeoutMs = checkTimeout(request.timeoutMs, config.timeoutMs);
-  const body = encodeBody(request.body);
-  const headers = buildHeaders(config.headers, request.headers, body.contentType, request.idempotencyKey);
-  const { signal, schema } = request;
-  const useKey = request.auth !== false;
-  const canRetry = body.replayable && isRetryableMethod(method, policy, request.idempotencyKey);
-
-  // A header that carries the key is redacted by name, whatever its value.
-  const redactedHeaders = (headers: Headers) => secrets.headers(headers, config.auth.type === 'header' ? config.auth.name : undefined);
-
-  let attempts = 0;
-  let replays = 0;
-  let refreshedExpiring = false;
-  let finalError: { error: unknown } | undefined;
-  const stop = (error: unknown) => {
-    finalError = { error };
-    return new StopRetrying(STOP);
-  };
-
-  const attempt = async (): Promise<unknown> => {
-    // Bounded: every pass either returns, throws, or uses one of maxKeyRefreshes replays.
-    for (;;) {
-      let lease: Lease | undefined;
-      try {
-        lease = useKey ? await keys.acquire(signal, !refreshedExpiring) : undefined;
-      } catch (error) {
-        throw stop(error);
-      }
-      refreshedExpiring = true;
-      let keyError = lease?.rejection;
-      if (!keyError) {
-        attempts += 1;
-        const outcome = await sendOnce(lease?.key);
-        if (outcome.ok) return outcome.value;
-        keyError = outcome.keyError;
-      }
-      if (!lease || replays >= config.maxKeyRefreshes || !body.replayable) throw stop(keyError);
-      replays += 1;
-      try {
-        await keys.replace(lease, keyError, signal);
-      } catch (error) {
-        throw stop(error);
-      }
-      logger.debug?.(`keyguard: replaying ${method} ${secrets.text(url.href)} with the new key.`);
-    }
-  };
-
-  const sendOnce = async (key: string | undefined): Promise<{ ok: true; value: unknown } | { ok: false; keyError: InvalidApiKeyError }> => {
-    // Each attempt starts from the request as built: a key placed by an earlier attempt never lingers.
-    const attemptUrl = new URL(url);
-    const attemptHeaders = new Headers(headers);
-    if (key !== undefined) {
-      try {
-        placeKey(config, attemptUrl, attemptHeaders, key);
-      } catch {
-        // Only reachable with keyLint: 'off' — a key a header cannot carry is still a typed key error.
-        return { ok: false, keyError: unsendableKey(key) };
-      }
-    }
-    const safeUrl = secrets.text(attemptUrl.href);
-    logger.debug?.(`keyguard: ${method} ${safeUrl} (attempt ${attempts})`);
-
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    const onAbort = () => controller.abort(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    let response: Response;
-    let text: string;
-    try {
-      if (signal?.aborted) throw signal.reason;
-      // abortable: the timeout and the user's abort hold even when a custom fetch ignores the signal.
-      ({ response, text } = await abortable(
-        (async () => {
-          const response = await send({
-            url: attemptUrl,
-            method,
-            headers: attemptHeaders,
-            body: body.payload,
-            signal: controller.signal,
-            fetch: config.fetch,
-            redirect: config.auth.type === 'header' ? 'manual' : 'follow',
-          });
-          try {
-            const limit = response.ok ? Number.POSITIVE_INFINITY : ERROR_BODY_LIMIT;
-            // The platform's fetch stops its own body on abort; readText stops a custom fetch's, also
-            // one whose answer arrives after the abort.
-            return { response, text: await readText(response, limit, config.fetch ? controller.signal : undefined) };
-          } catch (error) {
-            // A 2xx without its whole body has no answer to give; for any other status, a body that
-            // cannot be read (cut off, wrongly encoded) counts as empty, so the status still decides.
-            if (response.ok || controller.signal.aborted) throw error;
-            return { response, text: '' };
-          }
-        })(),
-        controller.signal,
-      ));
-    } catch (error) {
-      if (signal?.aborted) throw stop(signal.reason);
-      if (timedOut) throw new TimeoutError(method, safeUrl, timeoutMs);
-      if (error instanceof RequestSetupError) throw stop(new ConfigError(error.option, secrets.text(error.message)));
-      throw new ConnectionError(method, safeUrl, { cause: secrets.error(error) });
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    }
-    logger.debug?.(`keyguard: ${method} ${safeUrl} -> ${response.status}`);
-    if (response.type === 'opaqueredirect' || (config.auth.type === 'header' && isRedirect(response.status))) {
-      throw stop(redirectError(response, method, url.pathname, safeUrl, redactedHeaders(response.headers)));
-    }
-
-    const contentType = response.headers.get('content-type');
-    let parsed: unknown;
-    if (response.ok && isJsonContentType(contentType) && text.trim() !== '') {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        throw new ResponseValidationError(method, safeUrl, [{ message: 'the body is not valid JSON' }]);
-      }
-    } else {
-      parsed = parseLoose(text);
-    }
-
-    const reason = classifyResponse(config, { status: response.status, headers: response.headers, body: parsed }, logger);
-    if (reason) {
-      const described = reason.description;
-      return {
-        ok: false,
-        keyError: new InvalidApiKeyError({
-          reason: reason.reason,
-          source: 'server',
-          status: response.status,
-          code: described.code === undefined ? undefined : secrets.text(described.code),
-          message: secrets.text(described.message ?? DEFAULT_MESSAGES[reason.reason]),
-          hint: hintFor(reason.reason),
-          keyHint: key === undefined ? undefined : keyHint(key),
-          requestId: requestIdOf(response.headers, secrets),
-          response: { status: response.status, headers: redactedHeaders(response.headers), body: secrets.value(parsed) },
-          method,
-          url: safeUrl,
-        }),
-      };
-    }
-    if (!response.ok) {
-      const described = describeErrorBody(parsed);
-      throw apiErrorFor({
-        status: response.status,
-        code: described.code === undefined ? undefined : secrets.text(described.code),
-        message: secrets.text(
-          `${method} ${url.pathname} failed with ${response.status}${described.message ? `: ${described.message}` : '.'}`,
-        ),
-        body: secrets.value(parsed),
-        headers: redactedHeaders(response.headers),
-        requestId: requestIdOf(response.headers, secrets),
-        method,
-        url: safeUrl,
-        retryAfterMs: parseRetryAfter(response.headers),
-      });
-    }
-    // A 204 or an empty body is `undefined`, with or without a schema (SPEC §3).
-    if (!schema || parsed === undefined) return { ok: true, value: parsed };
-    const result = await validate(schema, parsed);
-    if (!result.issues) return { ok: true, value: result.value };
-    // An issue may quote the value, and the server may have echoed the key into it.
-    const issues = result.issues.map((issue) => ({
-      message: secrets.text(String(issue.message)),
-      path: issue.path?.map((segment) => {
-        const key = typeof segment === 'object' && segment !== null ? segment.key : segment;
-        return typeof key === 'string' ? secrets.text(key) : key;
-      }),
-    }));
-    throw new ResponseValidationError(method, safeUrl, issues);
-  };
-
-  const logFailed = (error: unknown, attemptNumber: number) => {
-    if (isTransient(error, policy)) logger.debug?.(`keyguard: attempt ${attemptNumber} failed: ${(error as Error).message}`);
-  };
-  const fail = (error: unknown): never => {
-    if (signal?.aborted) throw signal.reason;
-    const final = finalError ? finalError.error : error;
-    if (isKeyguardError(final) && final.attempts === undefined) final.attempts = attempts;
-    throw final;
-  };
-
-  // The first attempt runs outside p-retry: nearly every request succeeds at once, and p-retry's
-  // setup costs more than the rest of keyguard's success path. Only a failure that may be retried
-  // hands over to p-retry, as its attempt 1; any other is final at once.
-  signal?.throwIfAborted(); // Before anything starts: no key is loaded or refreshed for a cancelled request.
-  let firstFailure: unknown;
-  try {
-    const value = await attempt();
-    signal?.throwIfAborted(); // An abort while the response was being validated still wins, as on a retry.
-    return value;
-  } catch (error) {
-    firstFailure = error;
-  }
-  if (finalError || !canRetry || !isTransient(firstFailure, policy)) {
-    if (!finalError) logFailed(firstFailure, 1);
-    return fail(firstFailure);
-  }
-  try {
-    return await pRetry((attemptNumber) => (attemptNumber === 1 ? Promise.reject(firstFailure) : attempt()), {
-      retries: canRetry ? policy.retries : 0,
-      minTimeout: 0, // The delay is ours (backoff or Retry-After), slept in shouldRetry.
-      ...(signal ? { signal } : {}),
-      onFailedAttempt: ({ error, attemptNumber }) => logFailed(error, attemptNumber),
-      shouldRetry: async ({ error, retriesConsumed }) => {
-        if (!isTransient(error, policy) || signal?.aborted) return false;
-        const retryAfterMs = isApiError(error) ? error.retryAfterMs : undefined;
-        if (retryAfterMs !== undefined && retryAfterMs > policy.maxRetryAfterMs) return false;
-        const delay = retryAfterMs ?? backoffDelay(retriesConsumed, policy);
-        logger.debug?.(`keyguard: retrying ${method} ${secrets.text(url.href)} in ${delay} ms.`);
-        await sleep(delay, signal);
-        return true;
-      },
-    });
-  } catch (error) {
-    return fail(error);
-  }
-}
-
-/** The user's classifier first (every response), then the built-in one (non-2xx only). */
-function classifyResponse(
-  config: ResolvedOptions,
-  response: ErrorResponse & { headers: Headers },
-  logger: Logger,
-): { reason: KeyErrorReason; description: { code?: string; message?: string } } | undefined {
-  let verdict: KeyErrorReason | null | undefined;
-  if (config.classifyKeyError) {
-    try {
-      const answer: unknown = config.classifyKeyError(response);
-      if (answer instanceof Promise) {
-        answer.catch(() => {}); // Never an unhandled rejection, whatever the promise does.
-        logger.warn?.('keyguard: the classifyKeyError option must answer synchronously; its promise was ignored.');
-      }
-      verdict = answer === null || KEY_ERROR_REASONS.includes(answer as KeyErrorReason) ? (answer as KeyErrorReason | null) : undefined;
-    } catch (error) {
-      logger.warn?.(`keyguard: the classifyKeyError option threw (${(error as Error)?.message}); using the built-in classifier.`);
-    }
-  }
-  if (verdict === null) return undefined;
-  const ok = response.status >= 200 && response.status < 300;
-  const builtIn = ok && !verdict ? null : classifyKeyError(response);
-  const reason = verdict ?? builtIn?.reason;
-  if (!reason) return undefined;
-  return { reason, description: builtIn ?? describeErrorBody(response.body) };
-}
-
-function isRedirect(status: number): boolean {
-  return status >= 300 && status < 400 && status !== 304;
-}
-
-/**
- * With the key in a named header, redirects are not followed: fetch drops only `Authorization`
- * on a redirect to another host, so it would hand a named header to whatever host the server names.
- */
-function redirectError(response: Response, method: string, path: string, url: string, headers: Record<string, string>): ApiError {
-  let target = '';
-  try {
-    const location = response.headers.get('location');
-    if (location) target = ` to ${new URL(location, url).origin}`;
-  } catch {
-    // An unparsable Location: say less.
-  }
-  return apiErrorFor({
-    status: response.status,
-    message: `${method} ${path} was redirected${target}; keyguard does not follow redirects when the key travels in a named header, because fetch would send that header to the new location. Point baseUrl at the final URL.`,
-    body: undefined,
-    headers,
-    method,
-    url,
-  });
-}
-
-function unsendableKey(key: string): InvalidApiKeyError {
-  return new InvalidApiKeyError({
-    reason: 'malformed',
-    source: 'client',
-    code: 'invalid-character',
-    message: 'The API key was not sent: it contains characters an HTTP header cannot carry.',
-    hint: 'Copy the key again as plain text (no line breaks or invisible characters), or return a corrected key from onKeyInvalid.',
-    keyHint: keyHint(key),
-  });
-}
-
-function placeKey(config: ResolvedOptions, url: URL, headers: Headers, key: string): void {
-  const { auth } = config;
-  if (auth.type === 'bearer') headers.set('authorization', `Bearer ${key}`);
-  else if (auth.type === 'header') headers.set(auth.name, key);
-  else url.searchParams.set(auth.name, key);
-}
-
-function buildUrl(baseUrl: string, path: unknown, query: Query | undefined): URL {
-  if (typeof path !== 'string') throw new ConfigError('path', 'must be a string such as "/users/42"');
-  // An absolute URL here would send the key to another host.
-  if (/^[a-z][a-z\d+.-]*:/i.test(path) || path.startsWith('//'))
-    throw new ConfigError('path', 'must be relative to baseUrl, not an absolute URL');
-  const base = new URL(baseUrl);
-  const url = new URL(`${baseUrl}/${path.replace(/^\/+/, '')}`);
-  // "..", even percent-encoded, is resolved by URL parsing: the request must stay under baseUrl.
-  if (url.origin !== base.origin || !`${url.pathname}/`.startsWith(`${base.pathname.replace(/\/+$/, '')}/`)) {
-    throw new ConfigError('path', 'must stay under baseUrl ("." and ".." segments cannot leave it)');
-  }
-  if (query !== undefined) {
-    if (typeof query !== 'object' || query === null) throw new ConfigError('query', 'must be an object of names to values');
-    for (const [name, value] of Object.entries(query)) {
-      if (value === undefined || value === null) continue;
-      for (const item of Array.isArray(value) ? value : [value]) {
-        if (!['string', 'number', 'boolean'].includes(typeof item))
-          throw new ConfigError(`query.${name}`, 'must be a string, number, boolean or an array of them');
-        url.searchParams.append(name, String(item));
-      }
-    }
-  }
-  return url;
-}
-
-function buildHeaders(
-  clientHeaders: Record<string, string>,
-  requestHeaders: Record<string, string> | undefined,
-  contentType: string | undefined,
-  idempotencyKey: string | undefined,
-): Headers {
-  if (requestHeaders !== undefined) {
-    if (typeof requestHeaders !== 'object' || requestHeaders === null)
-      throw new ConfigError('headers', 'must be an object of header names to strings');
-    checkHeaders(requestHeaders);
-  }
-  if (idempotencyKey !== undefined) checkHeaders({ 'idempotency-key': idempotencyKey }, 'idempotencyKey');
-  const headers = new Headers({ accept: 'application/json' });
-  for (const [name, value] of Object.entries({ ...clientHeaders, ...requestHeaders })) headers.set(name, value);
-  if (contentType) headers.set('content-type', contentType);
-  if (idempotencyKey !== undefined) headers.set('idempotency-key', idempotencyKey);
-  return headers;
-}
-
-/**
- * Encodes the body once, so a retry or a key replay sends the same bytes.
- * A stream can be read only once: it is sent, but never replayed or retried.
- */
-function encodeBody(body: unknown): { payload: BodyInit | undefined; contentType?: string; replayable: boolean } {
-  if (body === undefined) return { payload: undefined, replayable: true };
-  if (typeof ReadableStream !== 'undefined' && body instanceof ReadableStream) return { payload: body, replayable: false };
-  if (
-    body instanceof ArrayBuffer ||
-    ArrayBuffer.isView(body) ||
-    (typeof Blob !== 'undefined' && body instanceof Blob) ||
-    (typeof FormData !== 'undefined' && body instanceof FormData) ||
-    body instanceof URLSearchParams
-  ) {
-    return { payload: body as BodyInit, replayable: true };
-  }
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(body);
-  } catch (error) {
-    throw new ConfigError('body', `must be JSON-serialisable (${(error as Error).message})`);
-  }
-  if (json === undefined) throw new ConfigError('body', 'must be JSON-serialisable (got a function or symbol)');
-  return { payload: json, contentType: 'application/json', replayable: true };
-}
-
-function requestIdOf(headers: Headers, secrets: Secrets): string | undefined {
-  for (const name of REQUEST_ID_HEADERS) {
-    const value = headers.get(name);
-    if (value) return secrets.text(value);
-  }
-  return undefined;
-}
-
-/** Wraps the user's logger so no line can carry a key, whatever the caller passes. */
-function redactingLogger(logger: Logger, secrets: Secrets): Logger {
-  const wrap = (write: ((...args: unknown[]) => void) | undefined) =>
-    write &&
-    ((...args: unknown[]) => {
-      try {
-        write.apply(
-          logger,
-          args.map((arg) => (typeof arg === 'string' ? secrets.text(arg) : secrets.value(arg))),
-        );
-      } catch {
-        // A broken logger must not break requests.
-      }
-    });
-  return { debug: wrap(logger.debug), info: wrap(logger.info), warn: wrap(logger.warn), error: wrap(logger.error) };
 }
 
 /** Builds an endpoint function: fills `{name}` params (URL-encoded) and validates inputs against their schemas. */

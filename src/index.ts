@@ -30,6 +30,7 @@ export { isApiError, isInvalidApiKeyError, isKeyguardError } from './errors/guar
 export type { InvalidApiKeyErrorInit, RedactedResponse } from './errors/invalid-api-key-error.js';
 export { InvalidApiKeyError } from './errors/invalid-api-key-error.js';
 export { KeyguardError } from './errors/keyguard-error.js';
+export { ResponseTooLargeError } from './errors/response-too-large-error.js';
 export type { ValidationIssue } from './errors/response-validation-error.js';
 export { ResponseValidationError } from './errors/response-validation-error.js';
 export { TimeoutError } from './errors/timeout-error.js';

@@ -108,6 +108,8 @@ export interface ClientOptions {
   keyLint?: KeyLintMode;
   /** Receives debug/info/warn/error lines, never a key in clear. @default silent */
   logger?: Logger;
+  /** The largest successful body read into memory, in bytes; past it a request rejects with `ResponseTooLargeError`. @default 67108864 (64 MiB) */
+  maxBodyBytes?: number;
 }
 
 /** The fully resolved retry policy. */
@@ -128,7 +130,11 @@ export interface ResolvedOptions {
   classifyKeyError: KeyErrorClassifier | undefined;
   keyLint: KeyLintMode;
   logger: Logger;
+  maxBodyBytes: number;
 }
+
+/** The default limit on a successful body read into memory: 64 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 export const DEFAULT_RETRY: RetryPolicy = {
   retries: 2,
@@ -202,6 +208,9 @@ const optionsSchema = z.object({
     ),
   ),
   onKeyInvalid: z.optional(fn<OnKeyInvalid>()),
+  maxBodyBytes: z.optional(
+    where<number>((v) => typeof v === 'number' && v > 0 && Number.isFinite(v), 'must be a positive number of bytes'),
+  ),
   maxKeyRefreshes: z.optional(count('a whole number >= 0')),
   refreshBeforeExpiryMs: z.optional(milliseconds()),
   retry: z.optional(retryOption),
@@ -268,6 +277,7 @@ function readOptions(options: ClientOptions): ResolvedOptions {
     classifyKeyError: options.classifyKeyError,
     keyLint: parsed.keyLint ?? 'fix',
     logger: options.logger ?? {},
+    maxBodyBytes: parsed.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
   };
 }
 

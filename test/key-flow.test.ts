@@ -170,9 +170,13 @@ describe('the key-error replay', () => {
     expect(onKeyInvalid).toHaveBeenCalledTimes(3);
     expect(seen).toHaveLength(4);
 
+    // maxKeyRefreshes 0: never replayed, but the rejected key is still replaced once for the requests after it.
     const none = createClient({ baseUrl: BASE, apiKey: OLD, onKeyInvalid, maxKeyRefreshes: 0 });
     await expect(none.get('/me')).rejects.toMatchObject({ attempts: 1 });
-    expect(onKeyInvalid).toHaveBeenCalledTimes(3);
+    expect(onKeyInvalid).toHaveBeenCalledTimes(4);
+    expect(seen).toHaveLength(5);
+    await expect(none.get('/me')).rejects.toMatchObject({ attempts: 1 });
+    expect(seen.at(-1)).toBe('sk_test_rotated_4_abcdefgh');
   });
 
   it('replays a POST with the same body bytes', async () => {
@@ -190,7 +194,7 @@ describe('the key-error replay', () => {
     expect(bodies).toEqual(['{"name":"ci","tags":["a","ü"]}', '{"name":"ci","tags":["a","ü"]}']);
   });
 
-  it('does not replay a request whose body is a stream', async () => {
+  it('does not replay a request whose body is a stream, but still replaces the rejected key for the requests after it', async () => {
     let requests = 0;
     server.use(
       http.post(`${BASE}/upload`, () => {
@@ -210,7 +214,7 @@ describe('the key-error replay', () => {
       InvalidApiKeyError,
     );
     expect(requests).toBe(1);
-    expect(onKeyInvalid).not.toHaveBeenCalled();
+    expect(onKeyInvalid).toHaveBeenCalledTimes(1);
   });
 
   it('counts a replay in the attempts of the final error', async () => {

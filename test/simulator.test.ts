@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { KeyErrorFormat, SimulatedKeyErrorReason } from '../src/testing/formats.js';
 import { type Simulator, startSimulator } from '../src/testing/simulator.js';
 
@@ -46,10 +46,13 @@ describe('keys', () => {
   });
 
   it('rejects a key after its ttlMs ran out', async () => {
+    // Only Date is faked: the lifetime is measured by the clock, so a loaded machine cannot outrun it.
+    vi.useFakeTimers({ toFake: ['Date'] });
     const { key } = sim.issueKey({ ttlMs: 40 });
     expect((await api('/me', { headers: bearer(key) })).status).toBe(200);
-    await sleep(50);
+    vi.setSystemTime(Date.now() + 50);
     const res = await api('/me', { headers: bearer(key) });
+    vi.useRealTimers();
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ error: { code: 'api_key_expired' } });
   });
@@ -76,14 +79,16 @@ describe('keys', () => {
   });
 
   it('rotation with graceMs keeps the old key valid until the grace ends', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] }); // The grace is measured by the clock: a loaded machine cannot outrun it.
     const old = sim.issueKey();
     const res = await admin(`/admin/keys/${old.id}/rotate`, { method: 'POST', body: JSON.stringify({ graceMs: 60 }) });
     expect(res.status).toBe(201);
     const next = (await res.json()) as { key: string };
     expect((await api('/me', { headers: bearer(old.key) })).status).toBe(200);
     expect((await api('/me', { headers: bearer(next.key) })).status).toBe(200);
-    await sleep(70);
+    vi.setSystemTime(Date.now() + 70);
     expect(await (await api('/me', { headers: bearer(old.key) })).json()).toMatchObject({ error: { code: 'api_key_expired' } });
+    vi.useRealTimers();
   });
 
   it('throws on unknown keys and invalid arguments in the programmatic API', () => {

@@ -1,14 +1,26 @@
 /** Error bodies are kept up to this size; the rest is dropped unread. */
 export const ERROR_BODY_LIMIT = 1024 * 1024;
 
+/** Thrown by {@link readText} in `'fail'` mode when a body passes its limit. */
+export class BodyOverflow extends Error {
+  override name = 'BodyOverflow';
+}
+
 /**
  * Reads at most `limit` bytes of a body as text and cancels the rest, so a huge or endless body cannot
- * hang or exhaust memory. With `signal`, an abort (even one before the first read) cancels the body
- * and rejects: for bodies that do not follow the signal themselves, such as a custom fetch's.
+ * hang or exhaust memory: past the limit the text is cut (`'cut'`) or the read fails with
+ * {@link BodyOverflow} (`'fail'`). With `signal`, an abort (even one before the first read) cancels the
+ * body and rejects: for bodies that do not follow the signal themselves, such as a custom fetch's.
  */
-export async function readText(response: Response, limit = Number.POSITIVE_INFINITY, signal?: AbortSignal): Promise<string> {
+export async function readText(
+  response: Response,
+  limit: number,
+  signal: AbortSignal | undefined,
+  overflow: 'cut' | 'fail' = 'cut',
+): Promise<string> {
   if (!response.body) return '';
-  if (limit === Number.POSITIVE_INFINITY && !signal) return response.text();
+  // The platform's fetch holds a body to its content-length, so such a body needs no counting.
+  if (!signal && Number(response.headers.get('content-length') ?? Number.NaN) <= limit) return response.text();
   const reader = response.body.getReader();
   const onAbort = () => reader.cancel().catch(() => {});
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -16,19 +28,27 @@ export async function readText(response: Response, limit = Number.POSITIVE_INFIN
   let text = '';
   let bytes = 0;
   try {
-    while (bytes < limit) {
+    for (;;) {
       const { done, value } = await reader.read();
       signal?.throwIfAborted();
       if (done) return text + decoder.decode();
-      const take = value.subarray(0, limit - bytes);
-      bytes += take.byteLength;
-      text += decoder.decode(take, { stream: true });
+      if (bytes + value.byteLength > limit) {
+        if (overflow === 'fail') throw new BodyOverflow();
+        return text + decoder.decode(value.subarray(0, limit - bytes));
+      }
+      bytes += value.byteLength;
+      text += decoder.decode(value, { stream: true });
     }
-    return text + decoder.decode();
   } finally {
     signal?.removeEventListener('abort', onAbort);
     reader.cancel().catch(() => {});
   }
+}
+
+/** The body's announced length when it is past `limit`: such a body is refused before a byte is read. */
+export function announcedOverLimit(response: Response, limit: number): boolean {
+  const length = Number(response.headers.get('content-length'));
+  return Number.isFinite(length) && length > limit;
 }
 
 /** Parses JSON text into a value; text that is not JSON stays text, and an empty body is `undefined`. */

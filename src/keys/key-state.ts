@@ -39,6 +39,8 @@ interface KeyStateOptions {
   onKeyInvalid: OnKeyInvalid | undefined;
   refreshBeforeExpiryMs: number;
   refreshTimeoutMs: number;
+  /** Bounds the rotations one burst of failing requests may run: a request is replayed at most this often. */
+  maxKeyRefreshes: number;
   keyLint: KeyLintMode;
   logger: Logger;
   secrets: Secrets;
@@ -60,6 +62,13 @@ export class KeyState {
   private loading: { version: number; promise: Promise<void> } | undefined;
   private lint: { key: string | undefined; result: KeyLintResult } | undefined;
   private readonly provider: KeyProvider | undefined;
+  /**
+   * Replacements since a request last got an answer that was not a key error. Against an API that
+   * rejects every key, a burst stops asking for new keys after `maxKeyRefreshes` (at least 1) of them;
+   * the count starts again after a success, or once every request in flight has settled.
+   */
+  private streak = 0;
+  private inFlight = 0;
 
   constructor(private readonly options: KeyStateOptions) {
     const { apiKey } = options;
@@ -103,18 +112,34 @@ export class KeyState {
     return lease;
   }
 
+  /** Marks a request in flight; `settle` ends it. Together they delimit a burst for the rotation bound. */
+  begin(): void {
+    this.inFlight += 1;
+  }
+
+  /** Ends a request begun with `begin`; `accepted` when its key got an answer that was not a key error. */
+  settle(accepted: boolean): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    if (accepted || this.inFlight === 0) this.streak = 0;
+  }
+
   /**
-   * Makes a new key current after `lease` was rejected with `error`, or throws: `error` itself
-   * when there is no replacement, or a copy of it whose `cause` is what the hook threw.
-   * Resolving means "replay with the current key".
+   * Makes a new key current after `lease` was rejected with `error`. Resolves to `undefined` for
+   * "replay with the current key", or to the error to fail with: `error` itself when there is no
+   * replacement, or a copy of it whose `cause` is what the hook threw. Rejects only on the caller's abort.
    */
-  async replace(lease: Lease, error: InvalidApiKeyError, signal: AbortSignal | undefined): Promise<void> {
-    if (lease.version !== this.version) return; // Already replaced by another request: just replay.
-    if (!this.options.onKeyInvalid && !this.provider) throw error; // Nothing can replace it: no refresh to run or share.
+  async replace(lease: Lease, error: InvalidApiKeyError, signal: AbortSignal | undefined): Promise<InvalidApiKeyError | undefined> {
+    if (lease.version !== this.version) return undefined; // Already replaced by another request: just replay.
+    if (!this.options.onKeyInvalid && !this.provider) return error; // Nothing can replace it: no refresh to run or share.
     const failed = this.lastFailure;
     let failure: RefreshFailure | undefined;
     if (failed && failed.version === lease.version && failed.failures > lease.failures) {
       failure = failed.failure; // The burst this request belongs to already failed: do not ask again.
+    } else if (this.refresh?.version !== this.version && this.streak >= Math.max(1, this.options.maxKeyRefreshes)) {
+      this.options.logger.warn?.(
+        `keyguard: ${this.streak} new keys in a row were rejected as well; not asking for another until a request succeeds or the burst settles.`,
+      );
+      return error;
     } else {
       if (this.refresh?.version !== this.version) {
         const promise: Promise<void> = this.runReplacement(error).finally(() => {
@@ -125,16 +150,16 @@ export class KeyState {
       }
       try {
         await abortable(this.refresh.promise, signal);
-        return;
+        return undefined;
       } catch (thrown) {
         if (!(thrown instanceof RefreshFailure)) throw thrown; // The caller's own abort.
         failure = thrown;
       }
     }
     // The key was replaced (setApiKey) while the hook ran: replay with it after all.
-    if (lease.version !== this.version) return;
+    if (lease.version !== this.version) return undefined;
     // Each request rejects with its own error (its URL, status, request id), sharing the cause.
-    throw failure.hasCause ? error.withCause(failure.cause) : error;
+    return failure.hasCause ? error.withCause(failure.cause) : error;
   }
 
   private async runReplacement(error: InvalidApiKeyError): Promise<void> {
@@ -150,9 +175,13 @@ export class KeyState {
         onKeyInvalid ? onKeyInvalid(error) : this.provider ? this.provider({ reason: error.reason, signal }) : undefined,
       );
       const grant = toGrant(supply, onKeyInvalid ? 'onKeyInvalid' : 'apiKey');
-      if (!grant || grant.key === rejected) throw NO_REPLACEMENT; // Never loop on the same key.
+      // Never loop on the same key, also not on the same key with whitespace around it (trimmed before sending).
+      if (!grant || grant.key.trim() === rejected?.trim()) throw NO_REPLACEMENT;
       // setApiKey() during the hook is newer than the hook's answer: keep it.
-      if (this.version === version) this.install(grant);
+      if (this.version === version) {
+        this.install(grant);
+        this.streak += 1;
+      }
       log.info?.(`keyguard: key replaced with ${keyHint(grant.key)}.`);
     } catch (thrown) {
       const failure =
@@ -178,10 +207,16 @@ export class KeyState {
   private async load(reason: KeyProviderReason): Promise<void> {
     const provider = this.provider;
     if (!provider) return;
+    const version = this.version;
     try {
       const grant = toGrant(await this.withTimeout((signal) => provider({ reason, signal })), 'apiKey');
+      // setApiKey() while the provider was loading is newer than the provider's answer: keep it.
+      if (this.version !== version) return;
+      // No answer to an early refresh keeps the still-valid key.
+      if (!grant && reason === 'expiring') return;
       this.install(grant ?? { key: undefined });
     } catch (cause) {
+      if (this.version !== version) return;
       throw new InvalidApiKeyError({
         reason: 'missing',
         source: 'client',
@@ -206,6 +241,8 @@ export class KeyState {
     const controller = new AbortController();
     const ms = this.options.refreshTimeoutMs;
     const timer = setTimeout(() => controller.abort(new Error(`The key refresh did not settle within ${ms} ms.`)), ms);
+    // A refresh belongs to no request: once they have all settled (or aborted), it must not keep the process alive.
+    (timer as { unref?: () => void }).unref?.();
     try {
       return await abortable(
         Promise.resolve().then(() => run(controller.signal)),

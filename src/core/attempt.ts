@@ -1,0 +1,152 @@
+import { ConfigError } from '../errors/config-error.js';
+import { ConnectionError } from '../errors/connection-error.js';
+import { apiErrorFor } from '../errors/from-response.js';
+import { ResponseTooLargeError } from '../errors/response-too-large-error.js';
+import { TimeoutError } from '../errors/timeout-error.js';
+import { abortable } from '../internal/abort.js';
+import { announcedOverLimit, BodyOverflow, ERROR_BODY_LIMIT, readText } from '../internal/body.js';
+import { RequestSetupError, send } from '../internal/http.js';
+import type { PipelineContext } from './context.js';
+import { redactHeaders } from './context.js';
+import { placeKey, removeCredentials } from './place-key.js';
+import type { PreparedRequest } from './prepare.js';
+import { MAX_REDIRECTS, redirectStep } from './redirects.js';
+
+/** The key has characters a header cannot carry; nothing was sent. */
+export class KeyNotSendable extends Error {
+  override name = 'KeyNotSendable';
+}
+
+/** One answer, its body read (capped) and the URL it came from, the key redacted. */
+export interface Exchange {
+  response: Response;
+  text: string;
+  safeUrl: string;
+}
+
+/**
+ * Sends one attempt: places the key, sends, follows same-origin redirects, reads the body, all under
+ * the attempt's timeout and the caller's signal. Throws the caller's abort reason, {@link TimeoutError},
+ * {@link ConnectionError}, or a final error ({@link ConfigError}, a refused redirect, a body past
+ * `maxBodyBytes`).
+ */
+export async function sendAttempt(
+  ctx: PipelineContext,
+  request: PreparedRequest,
+  key: string | undefined,
+  attempt: number,
+): Promise<Exchange> {
+  const { signal, timeoutMs, method } = request;
+  // Each attempt starts from the request as built: a key placed by an earlier attempt never lingers.
+  const url = new URL(request.url);
+  const headers = new Headers(request.headers);
+  if (key !== undefined) {
+    try {
+      placeKey(ctx.auth, url, headers, key);
+    } catch {
+      throw new KeyNotSendable(); // Only reachable with keyLint: 'off': a key a header cannot carry.
+    }
+  }
+  let safeUrl = ctx.secrets.text(url.href);
+  ctx.logger.debug?.(`keyguard: ${method} ${safeUrl} (attempt ${attempt})`);
+
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  const onAbort = () => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    signal?.throwIfAborted();
+    // abortable: the timeout and the user's abort hold even when a custom fetch ignores the signal.
+    return await abortable(
+      (async () => {
+        let current = { url, method, headers, body: request.body.payload };
+        for (let hop = 0; ; hop++) {
+          const response = await send({
+            ...current,
+            signal: controller.signal,
+            fetch: ctx.fetch,
+            redirect: key === undefined ? 'follow' : 'manual',
+          });
+          safeUrl = ctx.secrets.text(current.url.href);
+          const step = key === undefined ? ({ kind: 'none' } as const) : redirectStep(response, current.url, current.method);
+          if (step.kind === 'none') return { response, text: await readBody(ctx, request, response, safeUrl, controller.signal), safeUrl };
+          response.body?.cancel().catch(() => {});
+          if (step.kind === 'refuse' || hop >= MAX_REDIRECTS) throw refusedRedirect(ctx, request, response, safeUrl, step);
+          // Same origin: the key goes again, placed afresh (a Location that repeats the query keeps no stale key).
+          const next = new URL(step.url);
+          const nextHeaders = new Headers(current.headers);
+          removeCredentials(ctx.auth, next, nextHeaders);
+          placeKey(ctx.auth, next, nextHeaders, key as string);
+          if (step.dropBody) nextHeaders.delete('content-type');
+          current = { url: next, method: step.method, headers: nextHeaders, body: step.dropBody ? undefined : current.body };
+          ctx.logger.debug?.(`keyguard: ${method} ${safeUrl} redirected on the same origin (${response.status}).`);
+        }
+      })(),
+      controller.signal,
+    );
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    if (timedOut) throw new TimeoutError(method, safeUrl, timeoutMs);
+    if (error instanceof RequestSetupError) throw new ConfigError(error.option, ctx.secrets.text(error.message));
+    if (error instanceof BodyOverflow) throw new ResponseTooLargeError(method, safeUrl, request.maxBodyBytes);
+    if (isFinal(error)) throw error;
+    throw new ConnectionError(method, safeUrl, { cause: ctx.secrets.error(error) });
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+const finals = new WeakSet<object>();
+function isFinal(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && finals.has(error);
+}
+
+/** A 2xx body up to `maxBodyBytes` (past it: {@link BodyOverflow}); any other body up to 1 MiB, cut beyond. */
+async function readBody(ctx: PipelineContext, request: PreparedRequest, response: Response, safeUrl: string, signal: AbortSignal) {
+  const custom = ctx.fetch ? signal : undefined;
+  if (response.ok) {
+    if (announcedOverLimit(response, request.maxBodyBytes)) {
+      response.body?.cancel().catch(() => {});
+      throw new BodyOverflow();
+    }
+    return readText(response, request.maxBodyBytes, custom, 'fail');
+  }
+  try {
+    return await readText(response, ERROR_BODY_LIMIT, custom, 'cut');
+  } catch (error) {
+    // A body that cannot be read (cut off, wrongly encoded) counts as empty, so the status still decides.
+    if (signal.aborted) throw error;
+    ctx.logger.debug?.(`keyguard: the ${response.status} body of ${safeUrl} could not be read.`);
+    return '';
+  }
+}
+
+function refusedRedirect(
+  ctx: PipelineContext,
+  request: PreparedRequest,
+  response: Response,
+  safeUrl: string,
+  step: { kind: 'refuse'; origin: string | undefined } | { kind: 'follow' },
+) {
+  const where =
+    step.kind === 'follow'
+      ? `more than ${MAX_REDIRECTS} times`
+      : step.origin
+        ? `to ${ctx.secrets.text(step.origin)}, another origin,`
+        : 'to a location the browser hides';
+  const error = apiErrorFor({
+    status: response.status,
+    message: `${request.method} ${request.url.pathname} was redirected ${where}; keyguard does not send the key there. Point baseUrl at the final URL.`,
+    body: undefined,
+    headers: redactHeaders(ctx, response.headers),
+    method: request.method,
+    url: safeUrl,
+  });
+  finals.add(error);
+  return error;
+}

@@ -1,0 +1,200 @@
+import { classifyKeyError, describeErrorBody, type ErrorResponse } from '../classify/classify.js';
+import { apiErrorFor } from '../errors/from-response.js';
+import { InvalidApiKeyError } from '../errors/invalid-api-key-error.js';
+import { ResponseValidationError } from '../errors/response-validation-error.js';
+import { isJsonContentType, parseLoose } from '../internal/body.js';
+import { isTransient, parseRetryAfter } from '../internal/retry.js';
+import { validate } from '../internal/schema.js';
+import { keyHint } from '../keys/fingerprint.js';
+import { hintFor } from '../keys/hints.js';
+import { KEY_ERROR_REASONS, type KeyErrorReason } from '../types.js';
+import { KeyNotSendable, sendAttempt } from './attempt.js';
+import { type PipelineContext, redactHeaders } from './context.js';
+import type { Outcome } from './key-flow.js';
+import type { PreparedRequest } from './prepare.js';
+
+const REQUEST_ID_HEADERS = [
+  'x-request-id',
+  'request-id',
+  'x-amzn-requestid',
+  'x-amz-request-id',
+  'x-correlation-id',
+  'x-github-request-id',
+  'cf-ray',
+];
+
+const DEFAULT_MESSAGES: Record<KeyErrorReason, string> = {
+  expired: 'The API key has expired.',
+  revoked: 'The API key has been revoked or disabled.',
+  malformed: 'The API does not recognise this API key.',
+  missing: 'The API received no API key.',
+  unknown: 'The API rejected the API key.',
+};
+
+/** Counts the attempts of one client request, retries and replays included. */
+export interface AttemptCounter {
+  attempts: number;
+}
+
+/** One client attempt, start to end: send it, then turn the answer into an {@link Outcome}. */
+export async function attemptOutcome(
+  ctx: PipelineContext,
+  request: PreparedRequest,
+  key: string | undefined,
+  counter: AttemptCounter,
+): Promise<Outcome<unknown>> {
+  let exchange: Awaited<ReturnType<typeof sendAttempt>>;
+  try {
+    counter.attempts += 1;
+    exchange = await sendAttempt(ctx, request, key, counter.attempts);
+  } catch (error) {
+    if (error instanceof KeyNotSendable) return { kind: 'key-error', error: unsendableKey(key as string) };
+    return { kind: isTransient(error, request.policy) ? 'transient' : 'final', error };
+  }
+  const { response, text, safeUrl } = exchange;
+  ctx.logger.debug?.(`keyguard: ${request.method} ${safeUrl} -> ${response.status}`);
+  let parsed: unknown;
+  if (response.ok && isJsonContentType(response.headers.get('content-type')) && text.trim() !== '') {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return { kind: 'final', error: new ResponseValidationError(request.method, safeUrl, [{ message: 'the body is not valid JSON' }]) };
+    }
+  } else {
+    parsed = parseLoose(text);
+  }
+  const keyError = keyErrorOfResponse(
+    ctx,
+    { status: response.status, headers: response.headers, body: parsed },
+    key,
+    request.method,
+    safeUrl,
+  );
+  if (keyError) return { kind: 'key-error', error: keyError };
+  if (!response.ok) {
+    const error = apiErrorOf(ctx, response, parsed, request.method, request.url.pathname, safeUrl);
+    return { kind: isTransient(error, request.policy) ? 'transient' : 'final', error };
+  }
+  // A 204 or an empty body is `undefined`, with or without a schema.
+  if (!request.schema || parsed === undefined) return { kind: 'value', value: parsed };
+  const result = await validate(request.schema, parsed);
+  if (!result.issues) return { kind: 'value', value: result.value };
+  // An issue may quote the value, and the server may have echoed the key into it.
+  const issues = result.issues.map((issue) => ({
+    message: ctx.secrets.text(String(issue.message)),
+    path: issue.path?.map((segment) => {
+      const name = typeof segment === 'object' && segment !== null ? segment.key : segment;
+      return typeof name === 'string' ? ctx.secrets.text(name) : name;
+    }),
+  }));
+  return { kind: 'final', error: new ResponseValidationError(request.method, safeUrl, issues) };
+}
+
+/** The typed key error for an answer, or undefined when the answer is not a key error. Shared by both faces. */
+export function keyErrorOfResponse(
+  ctx: PipelineContext,
+  response: ErrorResponse & { headers: Headers },
+  key: string | undefined,
+  method: string,
+  safeUrl: string,
+): InvalidApiKeyError | undefined {
+  const verdict = classifyResponse(ctx, response);
+  if (!verdict) return undefined;
+  const { secrets } = ctx;
+  const described = verdict.description;
+  return new InvalidApiKeyError({
+    reason: verdict.reason,
+    source: 'server',
+    status: response.status,
+    code: described.code === undefined ? undefined : secrets.text(described.code),
+    message: secrets.text(described.message ?? DEFAULT_MESSAGES[verdict.reason]),
+    hint: hintFor(verdict.reason),
+    keyHint: key === undefined ? undefined : keyHint(key),
+    requestId: requestIdOf(response.headers, ctx),
+    response: { status: response.status, headers: redactHeaders(ctx, response.headers), body: secrets.value(response.body) },
+    method,
+    url: safeUrl,
+  });
+}
+
+function apiErrorOf(ctx: PipelineContext, response: Response, parsed: unknown, method: string, path: string, safeUrl: string) {
+  const { secrets } = ctx;
+  const described = describeErrorBody(parsed);
+  return apiErrorFor({
+    status: response.status,
+    code: described.code === undefined ? undefined : secrets.text(described.code),
+    message: secrets.text(`${method} ${path} failed with ${response.status}${described.message ? `: ${described.message}` : '.'}`),
+    body: secrets.value(parsed),
+    headers: redactHeaders(ctx, response.headers),
+    requestId: requestIdOf(response.headers, ctx),
+    method,
+    url: safeUrl,
+    retryAfterMs: parseRetryAfter(response.headers),
+  });
+}
+
+/** The user's classifier first (every response), then the built-in one (non-2xx only). */
+function classifyResponse(
+  ctx: PipelineContext,
+  response: ErrorResponse & { headers: Headers },
+): { reason: KeyErrorReason; description: { code?: string; message?: string } } | undefined {
+  let verdict: KeyErrorReason | null | undefined;
+  if (ctx.classifyKeyError) {
+    try {
+      const answer: unknown = ctx.classifyKeyError(response);
+      if (isThenable(answer)) {
+        // Any thenable, also a promise from another realm: never an unhandled rejection, whatever it does.
+        answer.then(undefined, () => {});
+        ctx.logger.warn?.('keyguard: the classifyKeyError option must answer synchronously; its promise was ignored.');
+      }
+      verdict = answer === null || KEY_ERROR_REASONS.includes(answer as KeyErrorReason) ? (answer as KeyErrorReason | null) : undefined;
+    } catch (error) {
+      ctx.logger.warn?.(`keyguard: the classifyKeyError option threw (${safeMessage(error)}); using the built-in classifier.`);
+    }
+  }
+  if (verdict === null) return undefined;
+  const ok = response.status >= 200 && response.status < 300;
+  const builtIn = ok && !verdict ? null : classifyKeyError(response);
+  const reason = verdict ?? builtIn?.reason;
+  if (!reason) return undefined;
+  return { reason, description: builtIn ?? describeErrorBody(response.body) };
+}
+
+function isThenable(value: unknown): value is { then: (a: unknown, b: (e: unknown) => void) => unknown } {
+  try {
+    return (
+      (typeof value === 'object' || typeof value === 'function') &&
+      value !== null &&
+      typeof (value as { then?: unknown }).then === 'function'
+    );
+  } catch {
+    return false;
+  }
+}
+
+function safeMessage(error: unknown): string {
+  try {
+    return String((error as Error)?.message);
+  } catch {
+    return 'unreadable error';
+  }
+}
+
+function requestIdOf(headers: Headers, ctx: PipelineContext): string | undefined {
+  for (const name of REQUEST_ID_HEADERS) {
+    const value = headers.get(name);
+    if (value) return ctx.secrets.text(value);
+  }
+  return undefined;
+}
+
+function unsendableKey(key: string): InvalidApiKeyError {
+  return new InvalidApiKeyError({
+    reason: 'malformed',
+    source: 'client',
+    code: 'invalid-character',
+    message: 'The API key was not sent: it contains characters an HTTP header cannot carry.',
+    hint: 'Copy the key again as plain text (no line breaks or invisible characters), or return a corrected key from onKeyInvalid.',
+    keyHint: keyHint(key),
+  });
+}
