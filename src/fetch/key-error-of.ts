@@ -1,4 +1,5 @@
 import { classifyKeyError } from '../classify/classify.js';
+import { DEFAULT_MESSAGES, REQUEST_ID_HEADERS } from '../core/outcome.js';
 import { isInvalidApiKeyError, isKeyguardError } from '../errors/guards.js';
 import { InvalidApiKeyError } from '../errors/invalid-api-key-error.js';
 import { parseLoose } from '../internal/body.js';
@@ -21,24 +22,6 @@ const HEADER_VALUE_LIMIT = 8 * 1024;
 
 /** Request headers whose values are credentials: read only to redact them, never copied. */
 const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'x-api-key', 'api-key', 'apikey', 'x-auth-token'];
-
-const REQUEST_ID_HEADERS = [
-  'x-request-id',
-  'request-id',
-  'x-amzn-requestid',
-  'x-amz-request-id',
-  'x-correlation-id',
-  'x-github-request-id',
-  'cf-ray',
-];
-
-const DEFAULT_MESSAGES: Record<KeyErrorReason, string> = {
-  expired: 'The API key has expired.',
-  revoked: 'The API key has been revoked or disabled.',
-  malformed: 'The API does not recognise this API key.',
-  missing: 'The API received no API key.',
-  unknown: 'The API rejected the API key.',
-};
 
 /** PostgREST's JWT errors (PGRST300–303) carry no status on the error object: they are 401 answers. */
 const POSTGREST_JWT_CODE = /^PGRST30[0-3]$/;

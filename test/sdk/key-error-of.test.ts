@@ -244,15 +244,19 @@ describe('keyErrorOf never throws', () => {
 
   it('property: key-like header values in a shape never come out in the error', () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^sk-[A-Za-z0-9]{20,40}$/), fc.constantFrom('Authorization', 'x-api-key', 'apikey'), (key, header) => {
-        const value = header === 'Authorization' ? `Bearer ${key}` : key;
-        const error = {
-          config: { headers: { [header]: value } },
-          response: { status: 401, headers: { [header.toLowerCase()]: value }, data: { message: `invalid api key ${key}` } },
-        };
-        const keyError = keyErrorOf(error);
-        return keyError !== undefined && !JSON.stringify(keyError).includes(key) && !String(keyError).includes(key);
-      }),
+      fc.property(
+        fc.stringMatching(/^sk-(?:live|test)_[0-9a-f]{20,40}$/),
+        fc.constantFrom('Authorization', 'x-api-key', 'apikey'),
+        (key, header) => {
+          const value = header === 'Authorization' ? `Bearer ${key}` : key;
+          const error = {
+            config: { headers: { [header]: value } },
+            response: { status: 401, headers: { [header.toLowerCase()]: value }, data: { message: `invalid api key ${key}` } },
+          };
+          const keyError = keyErrorOf(error);
+          return keyError !== undefined && !JSON.stringify(keyError).includes(key) && !String(keyError).includes(key);
+        },
+      ),
       { numRuns: 200 },
     );
   });
