@@ -261,3 +261,16 @@ describe('keyErrorOf never throws', () => {
     );
   });
 });
+
+describe('two copies of keyguard', () => {
+  it('a second instance of the registry module (as a CJS copy beside the ESM one would be) shares the entries', async () => {
+    const second = (await import(
+      /* @vite-ignore */ `../../src/fetch/key-error-registry.ts?copy=${Date.now()}`
+    )) as typeof import('../../src/fetch/key-error-registry.js');
+    expect(second.rememberKeyError).not.toBe(rememberKeyError);
+    const error = hookError('malformed');
+    expect(recallKeyError(second.rememberKeyError(error))).toBe(error);
+    const other = hookError('expired');
+    expect(second.recallKeyError(rememberKeyError(other))).toBe(other);
+  });
+});

@@ -42,7 +42,9 @@ describe.each(VENDORS)('the %s test server', (vendor) => {
     const reader = response.body!.getReader();
     const first = new TextDecoder().decode((await reader.read()).value);
     expect(first).toBe('data: {"n":0}\n\n');
+    expect(s.heldStreams).toBe(1);
     s.releaseStreams();
+    expect(s.heldStreams).toBe(0);
     let rest = '';
     for (let i = 0; i < 20; i++) {
       const { done, value } = await reader.read();

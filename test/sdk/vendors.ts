@@ -49,6 +49,8 @@ export interface VendorServer {
   override: Answer | undefined;
   /** SSE routes send their first event, then hold the stream open until this is called (or 5 s pass). */
   releaseStreams(): void;
+  /** How many SSE streams are held open right now: 1 when a client sees a first event that was not buffered. */
+  readonly heldStreams: number;
   close(): Promise<void>;
 }
 
@@ -430,6 +432,9 @@ export async function startVendor(vendor: Vendor, options: VendorOptions = {}): 
     },
     releaseStreams() {
       for (const release of [...held]) release();
+    },
+    get heldStreams() {
+      return held.size;
     },
     close: () => {
       for (const release of [...held]) release();
