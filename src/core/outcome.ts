@@ -190,7 +190,7 @@ function requestIdOf(headers: Headers, ctx: PipelineContext): string | undefined
   return undefined;
 }
 
-function unsendableKey(key: string): InvalidApiKeyError {
+export function unsendableKey(key: string): InvalidApiKeyError {
   return new InvalidApiKeyError({
     reason: 'malformed',
     source: 'client',

@@ -1,0 +1,222 @@
+import { type PipelineContext, redactHeaders } from '../core/context.js';
+import { KeySession, type Outcome } from '../core/key-flow.js';
+import { keyErrorOfResponse, unsendableKey } from '../core/outcome.js';
+import { placeKey, removeCredentials } from '../core/place-key.js';
+import { MAX_REDIRECTS, redirectStep } from '../core/redirects.js';
+import type { InvalidApiKeyError } from '../errors/invalid-api-key-error.js';
+import { parseLoose, readText } from '../internal/body.js';
+import { redactingLogger } from '../internal/log.js';
+import { Secrets } from '../internal/redact.js';
+import { KeyState } from '../keys/key-state.js';
+import { inScope, type KeyguardFetchOptions, type ResolvedFetchOptions, resolveFetchOptions } from './fetch-options.js';
+import { KEY_ERROR_HEADER, rememberKeyError } from './key-error-registry.js';
+import { keepBody, type ReplayBody } from './replay-body.js';
+
+/** What is classified of a non-2xx answer (a clone of it: the SDK still gets the whole body). */
+const CLASSIFY_LIMIT = 64 * 1024;
+
+/** One SDK call as keyguardFetch sends it: read once from the SDK's `(input, init)`. */
+interface Call {
+  url: URL;
+  method: string;
+  headers: Headers;
+  body: ReplayBody;
+  signal: AbortSignal | undefined;
+  redirect: RequestRedirect;
+  /** Everything else the SDK passed (credentials, keepalive, a dispatcher…), handed on as it is. */
+  rest: RequestInit;
+}
+
+/**
+ * keyguard's key flow as a `fetch` any SDK accepts: the SDK's own credential is replaced by the real key,
+ * a key error runs one refresh for every request in flight and replays them, a key caught before sending
+ * gets a synthetic 401 and sends nothing, and a 2xx answer reaches the SDK untouched and unread.
+ *
+ * @example
+ * ```ts
+ * const fetch = keyguardFetch({ apiKey: process.env.OPENAI_API_KEY, onKeyInvalid: () => vault.rotate(), baseUrl: 'https://api.openai.com/v1' });
+ * const openai = new OpenAI({ apiKey: 'set-by-keyguard', fetch });
+ * ```
+ */
+export function keyguardFetch(options: KeyguardFetchOptions = {}): typeof fetch {
+  const config = resolveFetchOptions(options);
+  const secrets = new Secrets();
+  const logger = redactingLogger(config.logger, secrets);
+  const keys = new KeyState({
+    apiKey: config.apiKey,
+    onKeyInvalid: config.onKeyInvalid,
+    refreshBeforeExpiryMs: config.refreshBeforeExpiryMs,
+    refreshTimeoutMs: config.refreshTimeoutMs,
+    maxKeyRefreshes: config.maxKeyRefreshes,
+    keyLint: config.keyLint,
+    logger,
+    secrets,
+  });
+  const ctx: PipelineContext = {
+    keys,
+    secrets,
+    logger,
+    auth: config.auth,
+    classifyKeyError: config.classifyKeyError,
+    maxKeyRefreshes: config.maxKeyRefreshes,
+    fetch: config.fetch,
+  };
+  const inner = (input: RequestInfo | URL, init?: RequestInit) => (config.fetch ?? globalThis.fetch)(input, init);
+
+  const guarded = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const url = urlOf(input);
+    // Not this API's request: untouched, and no key.
+    if (!url || !inScope(config.scopes, url)) return inner(input, init);
+    const call = await readCall(config, url, input, init);
+    const session = new KeySession(keys, config.maxKeyRefreshes, call.body.replayable, call.signal, logger);
+    const outcome = await session.run(true, (key) => sendWithKey(ctx, inner, call, key));
+    if (outcome.kind === 'value') return outcome.value;
+    if (outcome.kind === 'key-error') return keyErrorAnswer(outcome.error, outcome.answer);
+    throw outcome.error;
+  };
+  // What console.log / util.inspect / JSON.stringify show of the function: never the key.
+  Object.defineProperty(guarded, 'toJSON', { value: () => ({ keyguardFetch: true }) });
+  Object.defineProperty(guarded, Symbol.for('nodejs.util.inspect.custom'), { value: () => '[Function: keyguardFetch]' });
+  return guarded as typeof fetch;
+}
+
+function urlOf(input: RequestInfo | URL): URL | undefined {
+  const href = typeof input === 'string' ? input : input instanceof URL ? input.href : (input as Request)?.url;
+  try {
+    return new URL(href, (globalThis as { location?: { href: string } }).location?.href);
+  } catch {
+    return undefined; // Not a URL keyguard can read: the inner fetch decides.
+  }
+}
+
+async function readCall(config: ResolvedFetchOptions, url: URL, input: RequestInfo | URL, init: RequestInit | undefined): Promise<Call> {
+  const request = typeof input === 'object' && !(input instanceof URL) ? (input as Request) : undefined;
+  const { method, headers: initHeaders, body, signal, redirect, ...rest } = init ?? {};
+  const headers = new Headers(request?.headers);
+  new Headers(initHeaders).forEach((value, name) => {
+    headers.set(name, value);
+  });
+  // The SDK's own credential (its dummy key) never leaves the process.
+  removeCredentials(config.auth, url, headers);
+  const payload = body !== undefined ? body : (request?.body ?? undefined);
+  return {
+    url,
+    method: (method ?? request?.method ?? 'GET').toUpperCase(),
+    headers,
+    body: await keepBody(payload, config.maxReplayBodyBytes),
+    signal: signal ?? request?.signal ?? undefined,
+    redirect: redirect ?? request?.redirect ?? 'follow',
+    rest,
+  };
+}
+
+/** One attempt: place the key, send, follow same-origin redirects, and read a non-2xx answer's clone. */
+async function sendWithKey(
+  ctx: PipelineContext,
+  inner: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>,
+  call: Call,
+  key: string | undefined,
+): Promise<Outcome<Response>> {
+  let url = new URL(call.url);
+  let headers = new Headers(call.headers);
+  let { method } = call;
+  let body = call.body.body;
+  try {
+    if (key !== undefined) placeKey(ctx.auth, url, headers, key);
+  } catch {
+    return { kind: 'key-error', error: unsendableKey(key as string) };
+  }
+  for (let hop = 0; ; hop++) {
+    let response: Response;
+    try {
+      response = await inner(url.href, {
+        ...call.rest,
+        method,
+        headers,
+        body,
+        signal: call.signal,
+        // keyguard follows redirects itself, so the key never reaches another origin.
+        redirect: call.redirect === 'follow' ? 'manual' : call.redirect,
+        ...(call.body.streaming && body ? { duplex: 'half' } : {}),
+      } as RequestInit);
+    } catch (error) {
+      // Transport errors and aborts reach the SDK as the inner fetch raised them, the key redacted.
+      return { kind: 'final', error: call.signal?.aborted ? call.signal.reason : ctx.secrets.error(error) };
+    }
+    const step = call.redirect === 'follow' ? redirectStep(response, url, method) : ({ kind: 'none' } as const);
+    if (step.kind === 'follow' && hop < MAX_REDIRECTS) {
+      response.body?.cancel().catch(() => {});
+      url = new URL(step.url);
+      headers = new Headers(headers);
+      removeCredentials(ctx.auth, url, headers);
+      if (key !== undefined) placeKey(ctx.auth, url, headers, key);
+      method = step.method;
+      if (step.dropBody) {
+        body = undefined;
+        headers.delete('content-type');
+      }
+      continue;
+    }
+    // A redirect elsewhere is handed back unfollowed (the key went only to this origin).
+    if (step.kind !== 'none') return { kind: 'value', value: response };
+    return classify(ctx, response, key, method, url);
+  }
+}
+
+async function classify(
+  ctx: PipelineContext,
+  response: Response,
+  key: string | undefined,
+  method: string,
+  url: URL,
+): Promise<Outcome<Response>> {
+  // A 2xx answer is handed over unread, unless the user's classifier must see it.
+  if (response.ok && !ctx.classifyKeyError) return { kind: 'value', value: response };
+  let text = '';
+  try {
+    text = await readText(response.clone(), CLASSIFY_LIMIT, undefined, 'cut');
+  } catch {
+    // An unreadable body: the status decides.
+  }
+  const safeUrl = ctx.secrets.text(url.href);
+  const error = keyErrorOfResponse(
+    ctx,
+    { status: response.status, headers: response.headers, body: parseLoose(text) },
+    key,
+    method,
+    safeUrl,
+  );
+  if (!error) return { kind: 'value', value: response };
+  response.body?.cancel().catch(() => {});
+  return { kind: 'key-error', error, answer: redactedAnswer(ctx, response, text) };
+}
+
+/** The server's answer to a key error as the SDK will get it: body and headers redacted. */
+function redactedAnswer(ctx: PipelineContext, response: Response, text: string): Response {
+  const headers = new Headers(redactHeaders(ctx, response.headers));
+  // The body is re-encoded as text: its old length and encoding no longer hold.
+  for (const name of ['content-length', 'content-encoding', 'transfer-encoding']) headers.delete(name);
+  const answer = new Response(ctx.secrets.text(text), { status: response.status, statusText: response.statusText, headers });
+  if (response.url) Object.defineProperty(answer, 'url', { value: ctx.secrets.text(response.url) });
+  return answer;
+}
+
+/** What the SDK receives when no new key came: the server's redacted answer, or a synthetic 401 for a key caught before sending. */
+function keyErrorAnswer(error: InvalidApiKeyError, answer: Response | undefined): Response {
+  if (answer) return marked(answer, error);
+  const body = {
+    error: { message: error.message, type: 'invalid_api_key', code: error.code ?? error.reason, reason: error.reason, hint: error.hint },
+  };
+  return marked(new Response(JSON.stringify(body), { status: 401, headers: { 'content-type': 'application/json' } }), error);
+}
+
+/**
+ * Marks an answer with the error behind it (for keyErrorOf) and tells SDKs that honour it not to retry:
+ * a key error is never fixed by sending the same key again.
+ */
+function marked(response: Response, error: InvalidApiKeyError): Response {
+  response.headers.set(KEY_ERROR_HEADER, rememberKeyError(error));
+  response.headers.set('x-should-retry', 'false');
+  response.headers.set('stripe-should-retry', 'false');
+  return response;
+}
