@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEY_ERROR_HEADER, rememberKeyError } from '../../src/fetch/key-error-registry.js';
 import { keyErrorOf } from '../../src/index.js';
 import { caught, hookError, keyCases, otherCases } from './sdk-cases.js';
-import { binaryPayload, KEY_ERROR_ANSWERS, startVendor, type VendorServer } from './vendors.js';
+import { binaryPayload, KEY_ERROR_ANSWERS, sameBytes, startVendor, type VendorServer } from './vendors.js';
 
 const GOOD = 'sk-test-good-0123456789abcdef';
 const ECHOING = 'sk-test-echoed-0123456789abcdef';
@@ -74,7 +74,7 @@ describe.each([
 
   it('binary bytes arrive intact from the vendor server', async () => {
     const { data } = await axios.get(`${server.baseUrl}/bytes`, { headers: bearer(), responseType: 'arraybuffer', adapter });
-    expect(new Uint8Array(data as ArrayBuffer)).toEqual(binaryPayload());
+    expect(sameBytes(new Uint8Array(data as ArrayBuffer), binaryPayload())).toBe(true);
   });
 });
 

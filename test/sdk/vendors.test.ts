@@ -1,5 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { binaryPayload, KEY_ERROR_ANSWERS, PAGE_ITEMS, startVendor, VENDORS, type Vendor, type VendorServer } from './vendors.js';
+import {
+  binaryPayload,
+  KEY_ERROR_ANSWERS,
+  PAGE_ITEMS,
+  sameBytes,
+  startVendor,
+  VENDORS,
+  type Vendor,
+  type VendorServer,
+} from './vendors.js';
 
 const KEY = 'key-good-0123456789abcdef';
 
@@ -58,7 +67,11 @@ describe.each(VENDORS)('the %s test server', (vendor) => {
   it('sends binary bytes intact', async () => {
     const s = await start();
     const response = await fetch(`${s.baseUrl}/bytes`, { headers: auth(vendor) });
-    expect(new Uint8Array(await response.arrayBuffer())).toEqual(binaryPayload());
+    expect(sameBytes(new Uint8Array(await response.arrayBuffer()), binaryPayload())).toBe(true);
+    const corrupted = binaryPayload();
+    corrupted[1000] = (corrupted[1000] ?? 0) ^ 1;
+    expect(sameBytes(corrupted, binaryPayload())).toBe(false);
+    expect(sameBytes(binaryPayload(100), binaryPayload())).toBe(false);
   });
 
   it('echoes a FormData upload as field names and sizes', async () => {

@@ -182,6 +182,11 @@ export function binaryPayload(size = 256 * 1024): Uint8Array {
   return bytes;
 }
 
+/** Byte-for-byte equality, fast on large arrays (a deep `toEqual` walks every element). */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
 /** The paginated route's items: 6, two per page. */
 export const PAGE_ITEMS = Array.from({ length: 6 }, (_, i) => ({ id: i + 1, title: `item ${i + 1}` }));
 export const PER_PAGE = 2;
@@ -244,6 +249,8 @@ export async function startVendor(vendor: Vendor, options: VendorOptions = {}): 
     });
   });
 
+  // A slow test must not find its keep-alive connection closed under it (Node's default is 5 s).
+  server.keepAliveTimeout = 60_000;
   const origin = await new Promise<string>((resolve) => {
     server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
   });
