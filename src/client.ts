@@ -1,5 +1,6 @@
 import type { PipelineContext } from './core/context.js';
 import { runRequest } from './core/request.js';
+import { type EventData, readEvents, type ServerSentEvent, type SseOptions } from './core/sse.js';
 import { ConfigError } from './errors/config-error.js';
 import { redactingLogger } from './internal/log.js';
 import { Secrets } from './internal/redact.js';
@@ -15,7 +16,43 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 
 export type Query = Record<string, string | number | boolean | null | undefined | ReadonlyArray<string | number | boolean>>;
 
 /** Options of one request. */
-export interface RequestOptions<S extends StandardSchemaV1 | undefined = undefined> {
+/**
+ * What a successful body becomes: `'json'` (parsed, validated by `schema`), `'text'` (never parsed),
+ * `'arrayBuffer'`, `'blob'`, `'stream'` (a `ReadableStream<Uint8Array>`, bounded by `idleTimeoutMs`),
+ * or `'response'` (the platform `Response`, body unread).
+ */
+export type ResponseType = 'json' | 'text' | 'arrayBuffer' | 'blob' | 'stream' | 'response';
+
+/** What a request resolves to for a `responseType` (and, for `'json'`, its schema). */
+export type ResultOf<S, T> = T extends 'text'
+  ? string
+  : T extends 'arrayBuffer'
+    ? ArrayBuffer
+    : T extends 'blob'
+      ? Blob
+      : T extends 'stream'
+        ? ReadableStream<Uint8Array>
+        : T extends 'response'
+          ? Response
+          : ResponseOf<S>;
+
+/** What every response of a client is shown to `onResponse`: status and headers, the key redacted. */
+export interface ResponseInfo {
+  /** The request's method. */
+  method: string;
+  /** The request's URL, with a key in the query string redacted. */
+  url: string;
+  /** HTTP status. */
+  status: number;
+  /** Response headers, credentials redacted. */
+  headers: Record<string, string>;
+  /** From `x-request-id`, `request-id` or a similar header. */
+  requestId: string | undefined;
+  /** Which attempt of the request this answered, from 1 (retries and key replays count). */
+  attempt: number;
+}
+
+export interface RequestOptions<S extends StandardSchemaV1 | undefined = undefined, T extends ResponseType | undefined = undefined> {
   /** Query parameters. */
   query?: Query;
   /** Serialised as JSON (a `Blob`, `FormData`, `URLSearchParams`, `ArrayBuffer` or typed array is sent as is; a `ReadableStream` is sent once and never replayed). */
@@ -36,13 +73,22 @@ export interface RequestOptions<S extends StandardSchemaV1 | undefined = undefin
   auth?: false;
   /** The largest successful body read into memory; past it the request rejects with `ResponseTooLargeError`. Overrides the client's. */
   maxBodyBytes?: number;
+  /** What the body becomes. Key errors and `ApiError`s are thrown before any of them resolves. @default 'json' */
+  responseType?: T;
+  /** For `'stream'`: the longest wait between two chunks, in milliseconds. @default the timeoutMs in force */
+  idleTimeoutMs?: number;
+  /** Sees each response of this request (status, redacted headers, request id), before its body is read; after the client's `onResponse`. */
+  onResponse?: (info: ResponseInfo) => void;
 }
 
 /** What a request resolves to: the schema's output type, or `unknown` without a schema. */
 export type ResponseOf<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<S> : unknown;
 
 /** `request()`'s argument: request options plus the method and path. */
-export type FullRequest<S extends StandardSchemaV1 | undefined = undefined> = RequestOptions<S> & {
+export type FullRequest<
+  S extends StandardSchemaV1 | undefined = undefined,
+  T extends ResponseType | undefined = undefined,
+> = RequestOptions<S, T> & {
   /** The HTTP method, upper- or lower-case. */
   method: HttpMethod | Lowercase<HttpMethod>;
   /** Relative to the client's `baseUrl`, e.g. `/users/42`; an absolute URL, or `..` segments that leave `baseUrl`, reject with {@link ConfigError}. */
@@ -85,10 +131,10 @@ export type EndpointInput<P extends string, PS, QS, BS> = (PS extends StandardSc
         /** The request body, serialised as JSON (binary bodies and streams are sent as is). */
         body?: unknown;
       }) &
-  Pick<RequestOptions, 'headers' | 'signal' | 'timeoutMs' | 'idempotencyKey' | 'retry'>;
+  Pick<RequestOptions, 'headers' | 'signal' | 'timeoutMs' | 'idempotencyKey' | 'retry' | 'idleTimeoutMs' | 'maxBodyBytes' | 'onResponse'>;
 
 /** What {@link Client.endpoint} takes: the route and its schemas. */
-export interface EndpointDefinition<P extends string, R, PS, QS, BS> {
+export interface EndpointDefinition<P extends string, R, PS, QS, BS, T extends ResponseType | undefined = undefined> {
   /** The HTTP method, upper- or lower-case. */
   method: HttpMethod | Lowercase<HttpMethod>;
   /** The path, with `{name}` placeholders for URL-encoded params, e.g. `/users/{id}`. */
@@ -103,14 +149,16 @@ export interface EndpointDefinition<P extends string, R, PS, QS, BS> {
   response?: R;
   /** `false` for an endpoint that takes no key. */
   auth?: false;
+  /** What the body becomes; the result type follows it. @default 'json' */
+  responseType?: T;
 }
 
 /** A typed function for one endpoint. */
-export type Endpoint<P extends string, R, PS, QS, BS> =
+export type Endpoint<P extends string, R, PS, QS, BS, T extends ResponseType | undefined = undefined> =
   // biome-ignore lint/complexity/noBannedTypes: `{} extends X` asks "are all of X's fields optional?", so the argument may be left out.
   {} extends EndpointInput<P, PS, QS, BS>
-    ? (input?: EndpointInput<P, PS, QS, BS>) => Promise<ResponseOf<R>>
-    : (input: EndpointInput<P, PS, QS, BS>) => Promise<ResponseOf<R>>;
+    ? (input?: EndpointInput<P, PS, QS, BS>) => Promise<ResultOf<R, T>>
+    : (input: EndpointInput<P, PS, QS, BS>) => Promise<ResultOf<R, T>>;
 
 /** A keyguard client. It holds the key in a closure: printing or serialising it never shows the key. */
 export interface Client {
@@ -123,7 +171,10 @@ export interface Client {
    * const user = await client.get('/users/42', { schema: User, query: { expand: 'team' } });
    * ```
    */
-  get<S extends StandardSchemaV1 | undefined = undefined>(path: string, options?: RequestOptions<S>): Promise<ResponseOf<S>>;
+  get<S extends StandardSchemaV1 | undefined = undefined, T extends ResponseType | undefined = undefined>(
+    path: string,
+    options?: RequestOptions<S, T>,
+  ): Promise<ResultOf<S, T>>;
   /**
    * Sends a POST request; `options.body` is serialised as JSON. Retried on transient failures only
    * when an `idempotencyKey` is given.
@@ -133,13 +184,25 @@ export interface Client {
    * const key = await client.post('/keys', { body: { name: 'ci' }, schema: Key, idempotencyKey: crypto.randomUUID() });
    * ```
    */
-  post<S extends StandardSchemaV1 | undefined = undefined>(path: string, options?: RequestOptions<S>): Promise<ResponseOf<S>>;
+  post<S extends StandardSchemaV1 | undefined = undefined, T extends ResponseType | undefined = undefined>(
+    path: string,
+    options?: RequestOptions<S, T>,
+  ): Promise<ResultOf<S, T>>;
   /** Sends a PUT request; `options.body` is serialised as JSON. PUT is idempotent, so transient failures are retried. */
-  put<S extends StandardSchemaV1 | undefined = undefined>(path: string, options?: RequestOptions<S>): Promise<ResponseOf<S>>;
+  put<S extends StandardSchemaV1 | undefined = undefined, T extends ResponseType | undefined = undefined>(
+    path: string,
+    options?: RequestOptions<S, T>,
+  ): Promise<ResultOf<S, T>>;
   /** Sends a PATCH request; `options.body` is serialised as JSON. Retried on transient failures only when an `idempotencyKey` is given. */
-  patch<S extends StandardSchemaV1 | undefined = undefined>(path: string, options?: RequestOptions<S>): Promise<ResponseOf<S>>;
+  patch<S extends StandardSchemaV1 | undefined = undefined, T extends ResponseType | undefined = undefined>(
+    path: string,
+    options?: RequestOptions<S, T>,
+  ): Promise<ResultOf<S, T>>;
   /** Sends a DELETE request. DELETE is idempotent, so transient failures are retried. */
-  delete<S extends StandardSchemaV1 | undefined = undefined>(path: string, options?: RequestOptions<S>): Promise<ResponseOf<S>>;
+  delete<S extends StandardSchemaV1 | undefined = undefined, T extends ResponseType | undefined = undefined>(
+    path: string,
+    options?: RequestOptions<S, T>,
+  ): Promise<ResultOf<S, T>>;
   /**
    * Sends a request with any method; otherwise like {@link Client.get}.
    *
@@ -148,7 +211,9 @@ export interface Client {
    * const page = await client.request({ method: 'GET', path: '/users', query: { limit: 10 }, schema: UserPage });
    * ```
    */
-  request<S extends StandardSchemaV1 | undefined = undefined>(options: FullRequest<S>): Promise<ResponseOf<S>>;
+  request<S extends StandardSchemaV1 | undefined = undefined, T extends ResponseType | undefined = undefined>(
+    options: FullRequest<S, T>,
+  ): Promise<ResultOf<S, T>>;
   /**
    * Returns a typed function for one endpoint: `params` must name every `{placeholder}` in the
    * path, and the result is typed by `response`.
@@ -165,7 +230,26 @@ export interface Client {
     PS extends StandardSchemaV1 | undefined = undefined,
     QS extends StandardSchemaV1 | undefined = undefined,
     BS extends StandardSchemaV1 | undefined = undefined,
-  >(definition: EndpointDefinition<P, R, PS, QS, BS>): Endpoint<P, R, PS, QS, BS>;
+    const T extends ResponseType | undefined = undefined,
+  >(definition: EndpointDefinition<P, R, PS, QS, BS, T>): Endpoint<P, R, PS, QS, BS, T>;
+  /**
+   * Opens a server-sent event stream and returns its events as an async iterable (synchronously: the
+   * request starts with the first `next()`). Key errors before the stream starts go through the key
+   * flow like any request; breaking out of the loop or aborting `signal` closes the connection. With
+   * `schema`, each event's `data` is JSON-parsed and validated.
+   *
+   * @example
+   * ```ts
+   * for await (const event of client.sse('/chat/completions', { method: 'POST', body: { stream: true } })) {
+   *   if (event.data === '[DONE]') break;
+   *   process.stdout.write(JSON.parse(event.data).choices[0].delta.content ?? '');
+   * }
+   * ```
+   */
+  sse<S extends StandardSchemaV1 | undefined = undefined>(
+    path: string,
+    options?: SseOptions<S>,
+  ): AsyncIterable<ServerSentEvent<EventData<S>>>;
   /** Replaces the key at runtime. */
   setApiKey(key: string | KeyGrant): void;
 }
@@ -185,7 +269,8 @@ export interface Client {
  */
 export function createClient(options: ClientOptions): Client {
   const config = resolveOptions(options);
-  const secrets = new Secrets();
+  // The `header` placement's header is a credential header: redacted by name wherever headers are shown.
+  const secrets = new Secrets(config.auth.type === 'header' ? config.auth.name : undefined);
   const logger = redactingLogger(config.logger, secrets);
   const keys = new KeyState({
     apiKey: config.apiKey,
@@ -206,12 +291,15 @@ export function createClient(options: ClientOptions): Client {
     maxKeyRefreshes: config.maxKeyRefreshes,
     fetch: config.fetch,
   };
-  const run = <S extends StandardSchemaV1 | undefined>(request: FullRequest<S>) =>
-    runRequest(ctx, config, request) as Promise<ResponseOf<S>>;
+  const run = <S extends StandardSchemaV1 | undefined, T extends ResponseType | undefined>(request: FullRequest<S, T>) =>
+    runRequest(ctx, config, request) as Promise<ResultOf<S, T>>;
   const verb =
     (method: HttpMethod) =>
-    <S extends StandardSchemaV1 | undefined = undefined>(path: string, requestOptions?: RequestOptions<S>) =>
-      run<S>({ ...requestOptions, method, path });
+    <S extends StandardSchemaV1 | undefined = undefined, T extends ResponseType | undefined = undefined>(
+      path: string,
+      requestOptions?: RequestOptions<S, T>,
+    ) =>
+      run<S, T>({ ...requestOptions, method, path });
 
   const client: Client = {
     get: verb('GET'),
@@ -221,6 +309,18 @@ export function createClient(options: ClientOptions): Client {
     delete: verb('DELETE'),
     request: run,
     endpoint: (definition) => makeEndpoint(definition, run) as never,
+    sse: (path, sseOptions) => ({
+      [Symbol.asyncIterator]: () =>
+        readEvents(
+          ctx,
+          (method, rest) =>
+            runRequest(ctx, config, { ...rest, method: method as HttpMethod, path, responseType: 'stream' }, true) as Promise<{
+              stream: ReadableStream<Uint8Array>;
+              url: string;
+            }>,
+          sseOptions,
+        ),
+    }),
     setApiKey: (key) => keys.set(key),
   };
   // What console.log / util.inspect / JSON.stringify show: where it points, never the key.
@@ -233,8 +333,8 @@ export function createClient(options: ClientOptions): Client {
 
 /** Builds an endpoint function: fills `{name}` params (URL-encoded) and validates inputs against their schemas. */
 function makeEndpoint(
-  definition: EndpointDefinition<string, unknown, unknown, unknown, unknown>,
-  run: (request: FullRequest<StandardSchemaV1 | undefined>) => Promise<unknown>,
+  definition: EndpointDefinition<string, unknown, unknown, unknown, unknown, ResponseType | undefined>,
+  run: (request: FullRequest<StandardSchemaV1 | undefined, ResponseType | undefined>) => Promise<unknown>,
 ) {
   if (typeof definition !== 'object' || definition === null || typeof definition.path !== 'string') {
     throw new ConfigError('endpoint', 'must be { method, path, params?, query?, body?, response? }');
@@ -250,7 +350,7 @@ function makeEndpoint(
       if (/^(?:\.|%2e){1,2}$/i.test(String(value))) throw new ConfigError(`params.${name}`, 'must not be "." or ".."');
       return encodeURIComponent(String(value));
     });
-    const { headers, signal, timeoutMs, idempotencyKey, retry } = input as RequestOptions;
+    const { headers, signal, timeoutMs, idempotencyKey, retry, idleTimeoutMs, maxBodyBytes, onResponse } = input as RequestOptions;
     return run({
       method: definition.method,
       path,
@@ -261,6 +361,10 @@ function makeEndpoint(
       timeoutMs,
       idempotencyKey,
       retry,
+      idleTimeoutMs,
+      maxBodyBytes,
+      onResponse,
+      responseType: definition.responseType,
       schema: definition.response as StandardSchemaV1 | undefined,
       ...(definition.auth === false ? { auth: false as const } : {}),
     });

@@ -11,9 +11,13 @@ export type {
   HttpMethod,
   Query,
   RequestOptions,
+  ResponseInfo,
   ResponseOf,
+  ResponseType,
+  ResultOf,
 } from './client.js';
 export { createClient } from './client.js';
+export type { EventData, ServerSentEvent, SseOptions } from './core/sse.js';
 export type { ApiErrorInit } from './errors/api-error.js';
 export {
   ApiError,

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { ErrorResponse } from './classify/classify.js';
+import type { ResponseInfo } from './client.js';
 import { ConfigError } from './errors/config-error.js';
 import type { InvalidApiKeyError } from './errors/invalid-api-key-error.js';
 import type { KeyLintMode } from './keys/lint.js';
@@ -110,6 +111,10 @@ export interface ClientOptions {
   logger?: Logger;
   /** The largest successful body read into memory, in bytes; past it a request rejects with `ResponseTooLargeError`. @default 67108864 (64 MiB) */
   maxBodyBytes?: number;
+  /** For streamed bodies (`responseType: 'stream'`, `client.sse`): the longest wait between two chunks. @default the timeoutMs in force */
+  idleTimeoutMs?: number;
+  /** Sees every response (status, redacted headers, request id) before its body is read: for request ids, rate-limit headers, tracing. */
+  onResponse?: (info: ResponseInfo) => void;
 }
 
 /** The fully resolved retry policy. */
@@ -131,6 +136,8 @@ export interface ResolvedOptions {
   keyLint: KeyLintMode;
   logger: Logger;
   maxBodyBytes: number;
+  idleTimeoutMs: number | undefined;
+  onResponse: ((info: ResponseInfo) => void) | undefined;
 }
 
 /** The default limit on a successful body read into memory: 64 MiB. */
@@ -208,6 +215,7 @@ const optionsSchema = z.object({
     ),
   ),
   onKeyInvalid: z.optional(fn<OnKeyInvalid>()),
+  onResponse: z.optional(fn<(info: ResponseInfo) => void>()),
   maxBodyBytes: z.optional(
     where<number>((v) => typeof v === 'number' && v > 0 && Number.isFinite(v), 'must be a positive number of bytes'),
   ),
@@ -215,6 +223,7 @@ const optionsSchema = z.object({
   refreshBeforeExpiryMs: z.optional(milliseconds()),
   retry: z.optional(retryOption),
   timeoutMs: z.optional(milliseconds('a positive number of milliseconds', true)),
+  idleTimeoutMs: z.optional(milliseconds('a positive number of milliseconds', true)),
   // Names and values are checked by checkHeaders, which names the bad header.
   headers: z.optional(where<Record<string, string>>(isObject, 'must be an object of header names to strings')),
   fetch: z.optional(fn<typeof fetch>()),
@@ -278,6 +287,8 @@ function readOptions(options: ClientOptions): ResolvedOptions {
     keyLint: parsed.keyLint ?? 'fix',
     logger: options.logger ?? {},
     maxBodyBytes: parsed.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    idleTimeoutMs: parsed.idleTimeoutMs,
+    onResponse: parsed.onResponse,
   };
 }
 
@@ -295,9 +306,9 @@ export function resolveRetry(base: RetryPolicy, retry: unknown, option = 'retry'
 }
 
 /** Validates a per-request number option such as `timeoutMs`. */
-export function checkTimeout(value: unknown, fallback: number): number {
+export function checkTimeout(value: unknown, fallback: number, option = 'timeoutMs'): number {
   if (value === undefined) return fallback;
-  return parseOrThrow(milliseconds('a positive number of milliseconds', true), value, 'timeoutMs');
+  return parseOrThrow(milliseconds('a positive number of milliseconds', true), value, option);
 }
 
 /** Turns what a provider or hook returned into a grant with epoch-ms expiry, or undefined for "no key". */

@@ -4,8 +4,9 @@ import { apiErrorFor } from '../errors/from-response.js';
 import { ResponseTooLargeError } from '../errors/response-too-large-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import { abortable } from '../internal/abort.js';
-import { announcedOverLimit, BodyOverflow, ERROR_BODY_LIMIT, readText } from '../internal/body.js';
+import { announcedOverLimit, BodyOverflow, ERROR_BODY_LIMIT, readBytes, readText } from '../internal/body.js';
 import { RequestSetupError, send } from '../internal/http.js';
+import { guardStream } from '../internal/stream.js';
 import type { PipelineContext } from './context.js';
 import { redactHeaders } from './context.js';
 import { placeKey, removeCredentials } from './place-key.js';
@@ -17,10 +18,15 @@ export class KeyNotSendable extends Error {
   override name = 'KeyNotSendable';
 }
 
-/** One answer, its body read (capped) and the URL it came from, the key redacted. */
+/** One answer, its body read as the request asked (capped), and the URL it came from, the key redacted. */
 export interface Exchange {
   response: Response;
+  /** The body as text: every non-2xx answer, and a 2xx for `'json'` and `'text'`. */
   text: string;
+  /** A 2xx body for `'arrayBuffer'` and `'blob'`. */
+  bytes?: Uint8Array<ArrayBuffer>;
+  /** A 2xx body for `'stream'`, guarded by the idle timeout. */
+  stream?: ReadableStream<Uint8Array>;
   safeUrl: string;
 }
 
@@ -58,6 +64,8 @@ export async function sendAttempt(
   }, timeoutMs);
   const onAbort = () => controller.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
+  // A body handed over unread ('stream', 'response') still ends with the caller's abort.
+  let handedOver = false;
   try {
     signal?.throwIfAborted();
     // abortable: the timeout and the user's abort hold even when a custom fetch ignores the signal.
@@ -73,7 +81,16 @@ export async function sendAttempt(
           });
           safeUrl = ctx.secrets.text(current.url.href);
           const step = key === undefined ? ({ kind: 'none' } as const) : redirectStep(response, current.url, current.method);
-          if (step.kind === 'none') return { response, text: await readBody(ctx, request, response, safeUrl, controller.signal), safeUrl };
+          if (step.kind === 'none') {
+            if (response.ok && (request.responseType === 'stream' || request.responseType === 'response')) {
+              handedOver = true;
+              return handOver(ctx, request, response, safeUrl, () => {
+                signal?.removeEventListener('abort', onAbort);
+                controller.abort();
+              });
+            }
+            return { ...(await readBody(ctx, request, response, safeUrl, controller.signal)), response, safeUrl };
+          }
           response.body?.cancel().catch(() => {});
           if (step.kind === 'refuse' || hop >= MAX_REDIRECTS) throw refusedRedirect(ctx, request, response, safeUrl, step);
           // Same origin: the key goes again, placed afresh (a Location that repeats the query keeps no stale key).
@@ -97,8 +114,24 @@ export async function sendAttempt(
     throw new ConnectionError(method, safeUrl, { cause: ctx.secrets.error(error) });
   } finally {
     clearTimeout(timer);
-    signal?.removeEventListener('abort', onAbort);
+    if (!handedOver) signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** A 2xx body the caller reads: a stream bounded by the idle timeout, or the Response itself (its URL redacted). */
+function handOver(ctx: PipelineContext, request: PreparedRequest, response: Response, safeUrl: string, release: () => void): Exchange {
+  if (request.responseType === 'response') {
+    if (response.url) Object.defineProperty(response, 'url', { value: ctx.secrets.text(response.url) });
+    return { response, text: '', safeUrl };
+  }
+  const stream = guardStream(response.body, {
+    idleMs: request.idleTimeoutMs,
+    signal: request.signal,
+    idle: () => new TimeoutError(request.method, safeUrl, request.idleTimeoutMs, 'idle'),
+    broken: (cause) => new ConnectionError(request.method, safeUrl, { cause: ctx.secrets.error(cause) }),
+    release,
+  });
+  return { response, text: '', stream, safeUrl };
 }
 
 const finals = new WeakSet<object>();
@@ -106,23 +139,32 @@ function isFinal(error: unknown): boolean {
   return typeof error === 'object' && error !== null && finals.has(error);
 }
 
-/** A 2xx body up to `maxBodyBytes` (past it: {@link BodyOverflow}); any other body up to 1 MiB, cut beyond. */
-async function readBody(ctx: PipelineContext, request: PreparedRequest, response: Response, safeUrl: string, signal: AbortSignal) {
+/** A 2xx body up to `maxBodyBytes` (past it: {@link BodyOverflow}), as text or bytes; any other body as text up to 1 MiB, cut beyond. */
+async function readBody(
+  ctx: PipelineContext,
+  request: PreparedRequest,
+  response: Response,
+  safeUrl: string,
+  signal: AbortSignal,
+): Promise<{ text: string; bytes?: Uint8Array<ArrayBuffer> }> {
   const custom = ctx.fetch ? signal : undefined;
   if (response.ok) {
     if (announcedOverLimit(response, request.maxBodyBytes)) {
       response.body?.cancel().catch(() => {});
       throw new BodyOverflow();
     }
-    return readText(response, request.maxBodyBytes, custom, 'fail');
+    if (request.responseType === 'arrayBuffer' || request.responseType === 'blob') {
+      return { text: '', bytes: await readBytes(response, request.maxBodyBytes, custom) };
+    }
+    return { text: await readText(response, request.maxBodyBytes, custom, 'fail') };
   }
   try {
-    return await readText(response, ERROR_BODY_LIMIT, custom, 'cut');
+    return { text: await readText(response, ERROR_BODY_LIMIT, custom, 'cut') };
   } catch (error) {
     // A body that cannot be read (cut off, wrongly encoded) counts as empty, so the status still decides.
     if (signal.aborted) throw error;
     ctx.logger.debug?.(`keyguard: the ${response.status} body of ${safeUrl} could not be read.`);
-    return '';
+    return { text: '' };
   }
 }
 

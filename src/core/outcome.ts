@@ -55,14 +55,16 @@ export async function attemptOutcome(
   }
   const { response, text, safeUrl } = exchange;
   ctx.logger.debug?.(`keyguard: ${request.method} ${safeUrl} -> ${response.status}`);
+  notify(ctx, request, response, safeUrl, counter.attempts);
+  const readAsText = !response.ok || request.responseType === 'json' || request.responseType === 'text';
   let parsed: unknown;
-  if (response.ok && isJsonContentType(response.headers.get('content-type')) && text.trim() !== '') {
+  if (response.ok && request.responseType === 'json' && isJsonContentType(response.headers.get('content-type')) && text.trim() !== '') {
     try {
       parsed = JSON.parse(text);
     } catch {
       return { kind: 'final', error: new ResponseValidationError(request.method, safeUrl, [{ message: 'the body is not valid JSON' }]) };
     }
-  } else {
+  } else if (readAsText) {
     parsed = parseLoose(text);
   }
   const keyError = keyErrorOfResponse(
@@ -72,10 +74,30 @@ export async function attemptOutcome(
     request.method,
     safeUrl,
   );
+  if (keyError || !response.ok) {
+    // A body handed over unread is dropped: it is not what the request resolves to.
+    exchange.stream?.cancel().catch(() => {});
+    if (request.responseType === 'response' && response.ok) response.body?.cancel().catch(() => {});
+  }
   if (keyError) return { kind: 'key-error', error: keyError };
   if (!response.ok) {
     const error = apiErrorOf(ctx, response, parsed, request.method, request.url.pathname, safeUrl);
     return { kind: isTransient(error, request.policy) ? 'transient' : 'final', error };
+  }
+  switch (request.responseType) {
+    case 'text':
+      return { kind: 'value', value: text };
+    case 'arrayBuffer':
+      return { kind: 'value', value: (exchange.bytes as Uint8Array<ArrayBuffer>).buffer };
+    case 'blob':
+      return {
+        kind: 'value',
+        value: new Blob([exchange.bytes as Uint8Array<ArrayBuffer>], { type: response.headers.get('content-type') ?? '' }),
+      };
+    case 'stream':
+      return streamOutcome(request, response, exchange.stream as ReadableStream<Uint8Array>, safeUrl);
+    case 'response':
+      return { kind: 'value', value: response };
   }
   // A 204 or an empty body is `undefined`, with or without a schema.
   if (!request.schema || parsed === undefined) return { kind: 'value', value: parsed };
@@ -90,6 +112,46 @@ export async function attemptOutcome(
     }),
   }));
   return { kind: 'final', error: new ResponseValidationError(request.method, safeUrl, issues) };
+}
+
+function streamOutcome(
+  request: PreparedRequest,
+  response: Response,
+  stream: ReadableStream<Uint8Array>,
+  safeUrl: string,
+): Outcome<unknown> {
+  if (!request.eventStream) return { kind: 'value', value: stream };
+  const type = response.headers.get('content-type') ?? '';
+  if (/^text\/event-stream\b/i.test(type)) return { kind: 'value', value: { stream, url: safeUrl } };
+  stream.cancel().catch(() => {});
+  const got = type ? `got ${type.slice(0, 100)}` : 'no content-type';
+  return {
+    kind: 'final',
+    error: new ResponseValidationError(request.method, safeUrl, [
+      { message: `the answer is not an event stream (text/event-stream; ${got})` },
+    ]),
+  };
+}
+
+/** Shows the client's and the request's `onResponse` each answer; a callback that throws is logged, never fatal. */
+function notify(ctx: PipelineContext, request: PreparedRequest, response: Response, url: string, attempt: number): void {
+  if (request.onResponse.length === 0) return;
+  const info = {
+    method: request.method,
+    url,
+    status: response.status,
+    headers: redactHeaders(ctx, response.headers),
+    requestId: requestIdOf(response.headers, ctx),
+    attempt,
+  };
+  for (const callback of request.onResponse) {
+    try {
+      const result: unknown = callback(info);
+      if (isThenable(result)) result.then(undefined, () => {});
+    } catch (error) {
+      ctx.logger.warn?.(`keyguard: an onResponse callback threw (${safeMessage(error)}).`);
+    }
+  }
 }
 
 /** The typed key error for an answer, or undefined when the answer is not a key error. Shared by both faces. */

@@ -1,10 +1,11 @@
-import type { FullRequest, Query } from '../client.js';
+import type { FullRequest, Query, ResponseInfo, ResponseType } from '../client.js';
 import { ConfigError } from '../errors/config-error.js';
 import { isRetryableMethod } from '../internal/retry.js';
 import { checkHeaders, checkTimeout, type ResolvedOptions, type RetryPolicy, resolveRetry } from '../options.js';
 import type { StandardSchemaV1 } from '../standard-schema.js';
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+const RESPONSE_TYPES = new Set<ResponseType>(['json', 'text', 'arrayBuffer', 'blob', 'stream', 'response']);
 
 /** A body encoded once, so a retry or a key replay sends the same bytes. */
 export interface EncodedBody {
@@ -28,12 +29,24 @@ export interface PreparedRequest {
   policy: RetryPolicy;
   timeoutMs: number;
   maxBodyBytes: number;
+  /** What a 2xx body becomes. */
+  responseType: ResponseType;
+  /** For `'stream'` bodies: the longest wait between two chunks. */
+  idleTimeoutMs: number;
+  /** For `client.sse`: a 2xx must be `text/event-stream`, and resolves to the stream and its redacted URL. */
+  eventStream: boolean;
+  /** The client's `onResponse`, then the request's. */
+  onResponse: Array<(info: ResponseInfo) => void>;
   /** Transient failures may be retried: an idempotent method (or an idempotency key) and a replayable body. */
   canRetry: boolean;
 }
 
 /** Checks a request's options once and builds what every attempt starts from. Throws {@link ConfigError}. */
-export function prepareRequest(config: ResolvedOptions, request: FullRequest<StandardSchemaV1 | undefined>): PreparedRequest {
+export function prepareRequest(
+  config: ResolvedOptions,
+  request: FullRequest<StandardSchemaV1 | undefined, ResponseType | undefined>,
+  eventStream = false,
+): PreparedRequest {
   if (typeof request !== 'object' || request === null) throw new ConfigError('request', 'must be an object with method and path');
   const method = String(request.method ?? '').toUpperCase();
   if (!METHODS.has(method)) throw new ConfigError('method', `must be one of ${[...METHODS].join(', ')}`);
@@ -45,6 +58,9 @@ export function prepareRequest(config: ResolvedOptions, request: FullRequest<Sta
   const policy = request.retry === undefined ? config.retry : resolveRetry(config.retry, request.retry);
   const timeoutMs = checkTimeout(request.timeoutMs, config.timeoutMs);
   const maxBodyBytes = checkByteLimit(request.maxBodyBytes, config.maxBodyBytes);
+  const responseType = request.responseType ?? 'json';
+  if (!RESPONSE_TYPES.has(responseType)) throw new ConfigError('responseType', `must be one of ${[...RESPONSE_TYPES].join(', ')}`);
+  const idleTimeoutMs = checkTimeout(request.idleTimeoutMs, config.idleTimeoutMs ?? timeoutMs, 'idleTimeoutMs');
   const body = encodeBody(request.body);
   const headers = buildHeaders(config.headers, request.headers, body.contentType, request.idempotencyKey);
   return {
@@ -58,6 +74,10 @@ export function prepareRequest(config: ResolvedOptions, request: FullRequest<Sta
     policy,
     timeoutMs,
     maxBodyBytes,
+    responseType,
+    idleTimeoutMs,
+    eventStream,
+    onResponse: [config.onResponse, checkCallback(request.onResponse)].filter((f) => f !== undefined),
     canRetry: body.replayable && isRetryableMethod(method, policy, request.idempotencyKey),
   };
 }
@@ -72,6 +92,11 @@ export function isAbortSignal(value: unknown): value is AbortSignal {
     typeof signal.addEventListener === 'function' &&
     typeof signal.removeEventListener === 'function'
   );
+}
+
+function checkCallback<F>(value: F | undefined): F | undefined {
+  if (value !== undefined && typeof value !== 'function') throw new ConfigError('onResponse', 'must be a function');
+  return value;
 }
 
 function checkByteLimit(value: unknown, fallback: number): number {

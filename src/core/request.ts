@@ -1,4 +1,4 @@
-import type { FullRequest } from '../client.js';
+import type { FullRequest, ResponseType } from '../client.js';
 import type { ResolvedOptions } from '../options.js';
 import type { StandardSchemaV1 } from '../standard-schema.js';
 import type { PipelineContext } from './context.js';
@@ -11,9 +11,10 @@ import { withRetries } from './retries.js';
 export async function runRequest(
   ctx: PipelineContext,
   config: ResolvedOptions,
-  options: FullRequest<StandardSchemaV1 | undefined>,
+  options: FullRequest<StandardSchemaV1 | undefined, ResponseType | undefined>,
+  eventStream = false,
 ): Promise<unknown> {
-  const request = prepareRequest(config, options);
+  const request = prepareRequest(config, options, eventStream);
   const session = new KeySession(ctx.keys, ctx.maxKeyRefreshes, request.body.replayable, request.signal, ctx.logger);
   const counter: AttemptCounter = { attempts: 0 };
   return withRetries(ctx, request, counter, () => session.run(request.useKey, (key) => attemptOutcome(ctx, request, key, counter)));

@@ -2,8 +2,14 @@ import type { ApiError } from './api-error.js';
 import type { InvalidApiKeyError } from './invalid-api-key-error.js';
 import { BRAND, type KeyguardError } from './keyguard-error.js';
 
+/** Never throws: a revoked Proxy, or one whose traps throw, is simply not a keyguard error. */
 function hasBrand(value: unknown, brand: symbol): boolean {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    return (value as Record<symbol, unknown>)[brand] === true;
+  } catch {
+    return false;
+  }
 }
 
 /** True for every error keyguard throws, from any copy of the package. */

@@ -10,9 +10,15 @@ export class TimeoutError extends KeyguardError {
     readonly method: string,
     /** The request's URL, with a key in the query string redacted. */
     readonly url: string,
-    /** The per-attempt limit that was exceeded, in milliseconds. */
+    /** The limit that was exceeded, in milliseconds. */
     readonly timeoutMs: number,
+    /** `'response'`: no answer (or, for bodies read into memory, no whole body) within `timeoutMs`; `'idle'`: a stream sent no chunk for `idleTimeoutMs`. */
+    readonly phase: 'response' | 'idle' = 'response',
   ) {
-    super(`${method} ${url} timed out after ${timeoutMs} ms.`);
+    super(
+      phase === 'idle'
+        ? `${method} ${url}: the stream sent nothing for ${timeoutMs} ms (idleTimeoutMs).`
+        : `${method} ${url} timed out after ${timeoutMs} ms.`,
+    );
   }
 }

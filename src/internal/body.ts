@@ -65,3 +65,34 @@ export function parseLoose(text: string): unknown {
 export function isJsonContentType(contentType: string | null): boolean {
   return contentType !== null && /[/+]json\b/i.test(contentType);
 }
+
+/** Like {@link readText} in `'fail'` mode, for bytes: at most `limit` of them, {@link BodyOverflow} past it. */
+export async function readBytes(response: Response, limit: number, signal: AbortSignal | undefined): Promise<Uint8Array<ArrayBuffer>> {
+  if (!response.body) return new Uint8Array(0);
+  if (!signal && Number(response.headers.get('content-length') ?? Number.NaN) <= limit) return new Uint8Array(await response.arrayBuffer());
+  const reader = response.body.getReader();
+  const onAbort = () => reader.cancel().catch(() => {});
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      signal?.throwIfAborted();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) throw new BodyOverflow();
+      chunks.push(value);
+    }
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    reader.cancel().catch(() => {});
+  }
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 /** What replaces a secret wherever it would have appeared. */
 export const REDACTED = '[REDACTED]';
 
-/** Headers that carry credentials; their values are never kept. */
+/** Headers that carry credentials; their values are never kept, whatever they hold. */
 const CREDENTIAL_HEADERS = new Set([
   'authorization',
   'proxy-authorization',
@@ -9,92 +9,555 @@ const CREDENTIAL_HEADERS = new Set([
   'set-cookie',
   'x-api-key',
   'api-key',
+  'apikey',
+  'x-apikey',
   'x-auth-token',
+  'x-access-token',
+  'x-api-token',
+  'x-goog-api-key',
+  'ocp-apim-subscription-key',
+  'private-token',
 ]);
 
+/** How many keys are remembered: the current one and the ones it replaced, newest last. */
+const MAX_KEYS = 16;
+/** A key (spelling) this long or longer is redacted wherever it appears in text. */
+const SUBSTRING_MIN = 4;
 /**
- * Every known key value, in the spellings it can take on the wire (raw, URL-encoded,
- * form-encoded). Bounded so a long-running process that rotates often keeps only
- * the recent ones.
+ * A piece of a key left at a cut is removed when it is this long or longer: a trailing prefix of a key
+ * (before an optional `…`/`...`) or a leading suffix. Shorter pieces reveal no more than `keyHint` does.
+ */
+const FRAGMENT_MIN = 4;
+/** Characters a cut text may end (or start) with after the key's piece: an ellipsis, quotes, brackets, a full stop. */
+const CUT_MARKS = new Set([
+  ' ',
+  '\t',
+  '\n',
+  '\r',
+  '.',
+  '…',
+  '"',
+  "'",
+  '`',
+  ')',
+  ']',
+  '}',
+  '>',
+  '(',
+  '[',
+  '{',
+  '<',
+  ',',
+  ';',
+  ':',
+  '\uFFFD',
+]);
+const MAX_CUT_MARKS = 8;
+/** Characters that make up a word around a short key: a short key counts only as a whole token. */
+const TOKEN_CHAR = 'A-Za-z0-9_-';
+/** Objects, arrays, strings and entries one `value` or `error` call visits at most; past it, `[…]`. */
+const NODE_BUDGET = 100_000;
+/** The same for a response body, which is parsed JSON of at most 1 MiB: large enough never to cut one. */
+const BODY_BUDGET = 1_000_000;
+/** How deep one call descends (nested fields and causes); deeper, `[…]`. */
+const MAX_DEPTH = 128;
+/** Binary data (an `ArrayBuffer` or a view of one) is searched for a key up to this many bytes. */
+const BINARY_LIMIT = 1024 * 1024;
+const TRUNCATED = '[…]';
+
+/** The error classes a redacted copy may keep as its class; any other class becomes the nearest of these. */
+const BUILTIN_ERRORS: ReadonlyArray<ErrorConstructor | AggregateErrorConstructor> = [
+  TypeError,
+  RangeError,
+  SyntaxError,
+  ReferenceError,
+  EvalError,
+  URIError,
+  AggregateError,
+  Error,
+];
+
+/** One walk over a value: what it may still visit, what it has copied (for cycles), and whether a secret was found. */
+interface Walk {
+  budget: number;
+  seen: Map<object, unknown>;
+  /** A secret was found (or something could not be read or was cut off), so the original must not be shown. */
+  found: boolean;
+  /** False for the first pass of `error`, which only looks (and stops at the first find); true to build the copy. */
+  build: boolean;
+}
+
+const walkOf = (build: boolean, budget = NODE_BUDGET): Walk => ({ budget, seen: new Map(), found: false, build });
+
+/**
+ * Every known key, in the spellings it can take on the wire (raw, trimmed, URL-encoded, form-encoded), and
+ * the redaction of text, headers, values and errors. Bounded: the last {@link MAX_KEYS} keys are kept.
+ *
+ * - A spelling of 4 or more characters is replaced wherever it appears; a shorter one (a key of 1–3
+ *   characters) only as a whole token, between characters other than letters, digits, `_` and `-`.
+ * - At the end of a text a prefix of a key (4 or more characters, then optionally `…`, `...`, quotes or
+ *   brackets) is replaced too, and at its start a suffix: what a cut left of a key.
+ * - Credential headers are replaced by name, whatever their value.
  */
 export class Secrets {
   private readonly keys: string[] = [];
-  private values: string[] = [];
+  /** Spellings of 4 or more characters, longest first, so a longer one is never half-replaced by a shorter one. */
+  private long: string[] = [];
+  /** Spellings shorter than 4 characters, as one whole-token pattern. */
+  private short: RegExp | undefined;
+  /** Spellings of at least `FRAGMENT_MIN + 1` characters: those a cut can leave a piece of. */
+  private cuttable: string[] = [];
+  private readonly credentialHeaders: Set<string>;
+
+  /** @param credentialHeader a header that carries the key (the `header` auth placement's name), redacted by name. */
+  constructor(credentialHeader?: string) {
+    this.credentialHeaders = new Set(CREDENTIAL_HEADERS);
+    if (credentialHeader) this.credentialHeaders.add(credentialHeader.toLowerCase());
+  }
 
   add(key: string | undefined): void {
-    if (!key || key.length < 4 || this.keys.includes(key)) return;
+    if (typeof key !== 'string' || key.length === 0 || this.keys.includes(key)) return;
     this.keys.push(key);
-    if (this.keys.length > 16) this.keys.shift(); // Oldest first out.
-    const spellings = this.keys
-      .flatMap((k) => [k, k.trim()])
-      .flatMap((k) => [k, encodeURIComponent(k), new URLSearchParams({ k }).toString().slice(2)]);
-    // Longest first, so a longer spelling is never half-replaced by a shorter one.
-    this.values = [...new Set(spellings)].filter((spelling) => spelling.length >= 4).sort((a, b) => b.length - a.length);
+    if (this.keys.length > MAX_KEYS) this.keys.shift(); // Oldest first out.
+    const spellings = [
+      ...new Set(
+        this.keys
+          .flatMap((k) => [k, k.trim()])
+          .flatMap((k) => [k, encodeURIComponent(k), new URLSearchParams({ k }).toString().slice(2)])
+          .filter((spelling) => spelling.length > 0),
+      ),
+    ].sort((a, b) => b.length - a.length);
+    this.long = spellings.filter((s) => s.length >= SUBSTRING_MIN);
+    const short = spellings.filter((s) => s.length < SUBSTRING_MIN).map(escapeRegExp);
+    this.short = short.length ? new RegExp(`(?<![${TOKEN_CHAR}])(?:${short.join('|')})(?![${TOKEN_CHAR}])`, 'g') : undefined;
+    this.cuttable = spellings.filter((s) => s.length > FRAGMENT_MIN);
   }
 
-  /** `text` with every known key replaced by `[REDACTED]`. */
+  /** `text` with every known key, and a piece of one at either end, replaced by `[REDACTED]`. */
   text(text: string): string {
+    if (typeof text !== 'string' || text.length === 0) return text;
     let out = text;
-    for (const secret of this.values) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-    return out;
-  }
-
-  /** A deep copy of a JSON-like value with every string (and object key) redacted. */
-  value(value: unknown, depth = 0): unknown {
-    if (typeof value === 'string') return this.text(value);
-    if (value === null || typeof value !== 'object' || depth > 32) return depth > 32 ? '[…]' : value;
-    if (Array.isArray(value)) return value.map((item) => this.value(item, depth + 1));
-    // fromEntries defines own properties: a server's "__proto__" field stays data, never a prototype.
-    return Object.fromEntries(Object.entries(value).map(([field, item]) => [this.text(field), this.value(item, depth + 1)]));
-  }
-
-  /** True when `text` holds any known key. */
-  has(text: string): boolean {
-    return this.values.some((secret) => text.includes(secret));
+    for (const secret of this.long) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    if (this.short) out = out.replace(this.short, REDACTED);
+    return this.cuttable.length ? this.ends(out) : out;
   }
 
   /**
-   * `error` itself when it carries no key; else a key-free copy (same name, redacted message,
-   * stack, own fields and cause). Used for every `cause` keyguard attaches: a fetch error or a
-   * hook's error may quote the URL or the key.
+   * Redacts `text`, then keeps at most `max` characters: the way to shorten text that may hold a key.
+   * (Cut first and a key straddling the cut would no longer match in full.)
    */
-  error(error: unknown, depth = 0): unknown {
+  cut(text: string, max: number): string {
+    const redacted = this.text(text);
+    if (redacted.length <= max) return redacted;
+    let end = Math.max(0, Math.floor(max));
+    const code = redacted.charCodeAt(end - 1);
+    if (code >= 0xd800 && code <= 0xdbff) end -= 1; // Never split a surrogate pair.
+    return redacted.slice(0, end);
+  }
+
+  /** True when `text` holds any known key, or a piece of one at either end. */
+  has(text: string): boolean {
+    return typeof text === 'string' && this.text(text) !== text;
+  }
+
+  /**
+   * A deep, key-free copy of any value: strings (and field names) redacted; `Headers` and `Map`s of headers
+   * with credential headers replaced; a `Request` or `Response` turned into a plain description (method,
+   * status, redacted URL and headers); `URL`, `URLSearchParams`, `Map`, `Set`, errors (with `cause` and
+   * `errors`), Symbol-keyed, non-enumerable and getter fields copied redacted. Cycles stay cycles; the walk
+   * is bounded ({@link NODE_BUDGET} nodes, depth {@link MAX_DEPTH}) and never throws.
+   */
+  value(value: unknown): unknown {
+    return this.copy(value, walkOf(true, BODY_BUDGET), 0);
+  }
+
+  /**
+   * `error` itself when nothing in it (message, stack, fields, cause chain, requests, headers…) carries a
+   * key or a credential header; else a key-free copy, as {@link value} makes it. Used for every `cause`
+   * keyguard attaches: a fetch error (ky's carries the `Request`), a hook's or a provider's error.
+   */
+  error(error: unknown): unknown {
     if (typeof error === 'string') return this.text(error);
-    if (typeof error !== 'object' || error === null || depth > 4) return error;
-    if (!(error instanceof Error)) return this.has(safeJson(error)) ? this.value(error) : error;
-    const fields = Object.getOwnPropertyNames(error).filter((name) => name !== 'stack' && name !== 'message' && name !== 'cause');
-    const cause = error.cause === undefined ? undefined : this.error(error.cause, depth + 1);
-    const leaks =
-      this.has(error.message) ||
-      this.has(error.stack ?? '') ||
-      cause !== error.cause ||
-      fields.some((name) => this.has(safeJson((error as unknown as Record<string, unknown>)[name])));
-    if (!leaks) return error;
-    const copy = new Error(this.text(error.message), cause === undefined ? undefined : { cause });
-    copy.name = error.name;
-    copy.stack = this.text(error.stack ?? '');
-    for (const name of fields) {
-      if (name !== 'name')
-        (copy as unknown as Record<string, unknown>)[name] = this.value((error as unknown as Record<string, unknown>)[name]);
+    if ((typeof error !== 'object' && typeof error !== 'function') || error === null) return error;
+    // First only look, which allocates little and stops at the first find: nearly every cause has no key.
+    const look = walkOf(false);
+    this.copy(error, look, 0);
+    return look.found ? this.copy(error, walkOf(true), 0) : error;
+  }
+
+  /** Headers as a plain object: credential headers by name, and echoed keys, redacted. */
+  headers(headers: Headers, extraCredentialHeader?: string): Record<string, string> {
+    return this.headerRecord(headers, walkOf(true), extraCredentialHeader?.toLowerCase());
+  }
+
+  // -------------------------------------------------------------------------
+  // Internals
+  // -------------------------------------------------------------------------
+
+  /** Replaces a key's prefix at the end of `text` and its suffix at the start, if 4 or more characters are left. */
+  private ends(text: string): string {
+    let out = text;
+    // The end: skip up to a few cut marks (`…`, `...`, a quote), then look for the longest prefix of a spelling.
+    let end = out.length;
+    while (end > 0 && out.length - end < MAX_CUT_MARKS && CUT_MARKS.has(out[end - 1] as string)) end -= 1;
+    const trailing = this.longestPiece(out, end, true);
+    if (trailing > 0) out = `${out.slice(0, end - trailing)}${REDACTED}${out.slice(end)}`;
+    // The start: the same, mirrored.
+    let start = 0;
+    while (start < out.length && start < MAX_CUT_MARKS && CUT_MARKS.has(out[start] as string)) start += 1;
+    const leading = this.longestPiece(out, start, false);
+    if (leading > 0) out = `${out.slice(0, start)}${REDACTED}${out.slice(start + leading)}`;
+    return out;
+  }
+
+  /**
+   * The length of the longest piece of a spelling (at least FRAGMENT_MIN, shorter than the spelling) that
+   * ends at `at` as its prefix (`prefix` true) or starts at `at` as its suffix; 0 when there is none.
+   * Linear in the spellings' lengths: only positions holding the spelling's first (or last) character are tried.
+   */
+  private longestPiece(text: string, at: number, prefix: boolean): number {
+    let best = 0;
+    for (const secret of this.cuttable) {
+      const most = Math.min(secret.length - 1, prefix ? at : text.length - at);
+      if (most < FRAGMENT_MIN || most <= best) continue;
+      if (prefix) {
+        const window = text.slice(at - most, at);
+        for (
+          let i = window.indexOf(secret[0] as string);
+          i >= 0 && window.length - i >= FRAGMENT_MIN;
+          i = window.indexOf(secret[0] as string, i + 1)
+        ) {
+          const piece = window.length - i;
+          if (piece <= best) break;
+          if (secret.startsWith(window.slice(i))) {
+            best = piece;
+            break;
+          }
+        }
+      } else {
+        const window = text.slice(at, at + most);
+        const last = secret[secret.length - 1] as string;
+        for (let i = window.lastIndexOf(last); i + 1 >= FRAGMENT_MIN; i = window.lastIndexOf(last, i - 1)) {
+          const piece = i + 1;
+          if (piece <= best) break;
+          if (secret.endsWith(window.slice(0, piece))) {
+            best = piece;
+            break;
+          }
+          if (i === 0) break;
+        }
+      }
     }
+    return best;
+  }
+
+  private redactString(text: string, walk: Walk): string {
+    const out = this.text(text);
+    if (out !== text) walk.found = true;
+    return out;
+  }
+
+  /** The walk behind `value` and `error`. Every read of a foreign object is guarded: it never throws. */
+  private copy(value: unknown, walk: Walk, depth: number): unknown {
+    if (walk.found && !walk.build) return undefined; // Looking only: one find is enough.
+    if (typeof value === 'string') return this.redactString(value, walk);
+    if (typeof value === 'symbol') return this.symbol(value, walk);
+    if (typeof value === 'function') {
+      // A function is kept as it is (its source is not shown by inspect), unless its name quotes a key.
+      const name = attempt(() => String((value as { name?: unknown }).name ?? ''), '');
+      if (this.has(name)) {
+        walk.found = true;
+        return `[Function ${this.text(name)}]`;
+      }
+      return value;
+    }
+    if (typeof value !== 'object' || value === null) return value;
+    const known = walk.seen.get(value);
+    if (known !== undefined || walk.seen.has(value)) return known;
+    walk.budget -= 1;
+    if (walk.budget < 0 || depth > MAX_DEPTH) {
+      walk.found = true; // Not looked at: it must not be shown as it is.
+      return TRUNCATED;
+    }
+    try {
+      return this.copyObject(value, walk, depth);
+    } catch {
+      walk.found = true;
+      return '[unreadable]';
+    }
+  }
+
+  private copyObject(value: object, walk: Walk, depth: number): unknown {
+    const next = depth + 1;
+    const platform = classes();
+    if (isInstance(value, platform.Headers)) return this.remember(walk, value, this.headerRecord(value as Headers, walk));
+    if (isInstance(value, platform.Request)) {
+      const request = value as Request;
+      const copy: Record<string, unknown> = {};
+      walk.seen.set(value, copy);
+      copy.method = this.redactString(String(request.method), walk);
+      copy.url = this.url(String(request.url), walk);
+      copy.headers = this.headerRecord(request.headers, walk);
+      return copy;
+    }
+    if (isInstance(value, platform.Response)) {
+      const response = value as Response;
+      const copy: Record<string, unknown> = {};
+      walk.seen.set(value, copy);
+      copy.status = response.status;
+      copy.statusText = this.redactString(String(response.statusText), walk);
+      copy.type = response.type;
+      copy.url = this.url(String(response.url), walk);
+      copy.headers = this.headerRecord(response.headers, walk);
+      return copy;
+    }
+    if (isInstance(value, platform.URL)) return this.remember(walk, value, this.url(String((value as URL).href), walk));
+    if (isInstance(value, platform.URLSearchParams)) return this.remember(walk, value, this.redactString(String(value), walk));
+    if (isInstance(value, Promise) || isInstance(value, WeakMap) || isInstance(value, WeakSet) || isInstance(value, platform.WeakRef)) {
+      // What they hold cannot be read now, and util.inspect shows a settled promise's value.
+      walk.found = true;
+      return this.remember(walk, value, `[${attempt(() => Object.prototype.toString.call(value).slice(8, -1), 'object')}]`);
+    }
+    if (ArrayBuffer.isView(value) || isInstance(value, ArrayBuffer)) return this.remember(walk, value, this.binary(value, walk));
+    if (isInstance(value, Date)) return this.remember(walk, value, value);
+    if (isInstance(value, RegExp)) {
+      const source = String(value);
+      return this.remember(walk, value, this.has(source) ? this.redactString(source, walk) : value);
+    }
+    if (isInstance(value, Map)) {
+      const copy = new Map<unknown, unknown>();
+      walk.seen.set(value, copy);
+      for (const [key, item] of value as Map<unknown, unknown>) {
+        if (walk.budget <= 0) {
+          walk.found = true;
+          copy.set(TRUNCATED, TRUNCATED);
+          break;
+        }
+        walk.budget -= 1;
+        const name = typeof key === 'string' ? key.toLowerCase() : undefined;
+        const credential = name !== undefined && this.credentialHeaders.has(name) && item !== undefined && item !== '';
+        if (credential) walk.found = true;
+        copy.set(this.copy(key, walk, next), credential ? REDACTED : this.copy(item, walk, next));
+      }
+      return copy;
+    }
+    if (isInstance(value, Set)) {
+      const copy = new Set<unknown>();
+      walk.seen.set(value, copy);
+      for (const item of value as Set<unknown>) {
+        if (walk.budget <= 0) {
+          walk.found = true;
+          copy.add(TRUNCATED);
+          break;
+        }
+        walk.budget -= 1;
+        copy.add(this.copy(item, walk, next));
+      }
+      return copy;
+    }
+    if (isError(value)) return this.copyError(value as Error, walk, depth);
+    if (Array.isArray(value)) {
+      const copy: unknown[] = [];
+      walk.seen.set(value, copy);
+      const length = value.length;
+      for (let i = 0; i < length; i += 1) {
+        if (walk.budget <= 0) {
+          walk.found = true;
+          copy.push(TRUNCATED);
+          break;
+        }
+        walk.budget -= 1;
+        copy.push(this.copy(read(value, i, walk, this), walk, next));
+      }
+      return copy;
+    }
+    // Any other object: a plain object with every own field (Symbol-keyed and non-enumerable ones too,
+    // getters read once), each redacted. Its class and prototype are not kept: a server's "__proto__"
+    // field stays data, and nothing is inherited from a foreign prototype.
+    const copy: Record<PropertyKey, unknown> = {};
+    walk.seen.set(value, copy);
+    this.copyFields(value, copy, walk, next, new Set());
     return copy;
   }
 
-  /** Response headers as a plain object, credential headers and echoed keys redacted. */
-  headers(headers: Headers, extraCredentialHeader?: string): Record<string, string> {
+  /** An error copy: a native error of the nearest built-in class, with name, message, stack and every own field redacted. */
+  private copyError(error: Error, walk: Walk, depth: number): Error {
+    // Looking only: a plain object takes the fields (creating an error, with its stack, costs far more).
+    const copy = walk.build ? new Error() : ({} as Error);
+    if (walk.build) Object.setPrototypeOf(copy, (BUILTIN_ERRORS.find((type) => isInstance(error, type)) ?? Error).prototype);
+    walk.seen.set(error, copy);
+    const name = attempt(() => String(error.name), 'Error');
+    if (this.has(name)) walk.found = true;
+    if (name !== copy.name) Object.defineProperty(copy, 'name', { value: this.text(name), writable: true, configurable: true });
+    // `stack` is set even when the original has none, so a stack of the copy never points here.
+    Object.defineProperty(copy, 'stack', { value: '', writable: true, configurable: true });
+    this.copyFields(error, copy as unknown as Record<PropertyKey, unknown>, walk, depth + 1, new Set());
+    return copy;
+  }
+
+  /** Copies every own field of `from` onto `to`, redacted, keeping each one's enumerability; getters are read once. */
+  private copyFields(from: object, to: Record<PropertyKey, unknown>, walk: Walk, depth: number, skip: Set<PropertyKey>): void {
+    let keys: PropertyKey[];
+    try {
+      keys = Reflect.ownKeys(from);
+    } catch {
+      walk.found = true;
+      return;
+    }
+    for (const key of keys) {
+      if (skip.has(key)) continue;
+      if (walk.budget <= 0) {
+        walk.found = true;
+        Object.defineProperty(to, TRUNCATED, { value: TRUNCATED, enumerable: true, writable: true, configurable: true });
+        return;
+      }
+      walk.budget -= 1;
+      let descriptor: PropertyDescriptor | undefined;
+      try {
+        descriptor = Reflect.getOwnPropertyDescriptor(from, key);
+      } catch {
+        walk.found = true;
+        continue;
+      }
+      if (!descriptor) continue;
+      const field = typeof key === 'string' ? this.redactString(key, walk) : this.symbol(key as symbol, walk);
+      let item: unknown;
+      if ('value' in descriptor) item = descriptor.value;
+      else if (descriptor.get) {
+        try {
+          item = descriptor.get.call(from);
+        } catch (thrown) {
+          // util.inspect shows what a getter threw: keep only that it threw, and look for a key in it.
+          const message = attempt(() => String((thrown as { message?: unknown })?.message ?? thrown), '');
+          if (this.has(message)) walk.found = true;
+          item = '[getter threw]';
+        }
+      }
+      const copied = this.copy(item, walk, depth);
+      try {
+        Object.defineProperty(to, field as PropertyKey, {
+          value: copied,
+          enumerable: descriptor.enumerable ?? false,
+          writable: true,
+          configurable: true,
+        });
+      } catch {
+        walk.found = true;
+      }
+    }
+  }
+
+  private symbol(value: symbol, walk: Walk): symbol {
+    const description = value.description;
+    if (description === undefined || !this.has(description)) return value;
+    walk.found = true;
+    return Symbol(this.text(description));
+  }
+
+  /** A URL's text with the key, and any `user:password@`, redacted. */
+  private url(href: string, walk: Walk): string {
+    let out = this.redactString(href, walk);
+    const parsed = attempt(() => new URL(out), undefined);
+    if (parsed && (parsed.username || parsed.password)) {
+      walk.found = true;
+      parsed.username = '';
+      parsed.password = '';
+      out = parsed.href.replace('://', `://${REDACTED}@`);
+    }
+    return out;
+  }
+
+  private headerRecord(headers: Headers, walk: Walk, extraCredentialHeader?: string): Record<string, string> {
     const out: Record<string, string> = {};
     headers.forEach((value, name) => {
-      const credential = CREDENTIAL_HEADERS.has(name) || name === extraCredentialHeader?.toLowerCase();
-      out[name] = credential ? REDACTED : this.text(value);
+      const credential = this.credentialHeaders.has(name) || name === extraCredentialHeader;
+      if (credential && value !== '') walk.found = true;
+      // defineProperty: a header named "__proto__" stays data.
+      Object.defineProperty(out, name, {
+        value: credential ? REDACTED : this.redactString(value, walk),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     });
     return out;
   }
+
+  private binary(value: object, walk: Walk): unknown {
+    const bytes = ArrayBuffer.isView(value)
+      ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+      : new Uint8Array(value as ArrayBuffer);
+    if (bytes.byteLength > BINARY_LIMIT) {
+      walk.found = true;
+      return `[${bytes.byteLength} bytes]`;
+    }
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+    if (!this.has(text) && !this.has(latin1(bytes))) return value;
+    walk.found = true;
+    return `[${bytes.byteLength} bytes, ${REDACTED}]`;
+  }
+
+  private remember<T>(walk: Walk, original: object, copy: T): T {
+    walk.seen.set(original, copy);
+    return copy;
+  }
 }
 
-function safeJson(value: unknown): string {
+/** The platform's fetch classes, read once (Node defines them as lazy getters on globalThis). */
+let platform:
+  | { Headers: unknown; Request: unknown; Response: unknown; URL: unknown; URLSearchParams: unknown; WeakRef: unknown }
+  | undefined;
+function classes() {
+  platform ??= {
+    Headers: globalThis.Headers,
+    Request: globalThis.Request,
+    Response: globalThis.Response,
+    URL: globalThis.URL,
+    URLSearchParams: globalThis.URLSearchParams,
+    WeakRef: globalThis.WeakRef,
+  };
+  return platform;
+}
+
+/** `instanceof`, guarded: a Proxy may throw from getPrototypeOf, a class may be missing on this platform. */
+function isInstance(value: object, type: unknown): boolean {
+  if (typeof type !== 'function') return false;
   try {
-    return typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+    return value instanceof (type as new (...args: never[]) => unknown);
   } catch {
-    return String(value);
+    return false;
   }
+}
+
+function isError(value: object): boolean {
+  if (isInstance(value, Error)) return true;
+  // An error from another realm (a vm context, an iframe).
+  return attempt(() => Object.prototype.toString.call(value) === '[object Error]', false);
+}
+
+function read(array: unknown[], index: number, walk: Walk, secrets: Secrets): unknown {
+  try {
+    return array[index];
+  } catch (thrown) {
+    if (secrets.has(attempt(() => String((thrown as { message?: unknown })?.message ?? thrown), ''))) walk.found = true;
+    return '[getter threw]';
+  }
+}
+
+function latin1(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 8192) out += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  return out;
+}
+
+function attempt<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
 }

@@ -14,14 +14,27 @@ const ASCTIME_DATE = /^[a-z]{3} [a-z]{3} +\d{1,2} \d{2}:\d{2}:\d{2} \d{4}$/i;
  */
 export function parseRetryAfter(headers: Headers, now = Date.now()): number | undefined {
   const ms = headers.get('retry-after-ms')?.trim();
-  if (ms && /^\d+(?:\.\d+)?$/.test(ms)) return Math.ceil(Number(ms));
+  if (ms && /^\d+(?:\.\d+)?$/.test(ms)) return waitOf(ms, 1);
   const value = headers.get('retry-after')?.trim();
   if (!value) return undefined;
-  if (/^\d+(?:\.\d+)?$/.test(value)) return Math.ceil(Number(value) * 1000);
+  if (/^\d+(?:\.\d+)?$/.test(value)) return waitOf(value, 1000);
   let date = Number.NaN;
   if (HTTP_DATE.test(value)) date = Date.parse(value);
   else if (ASCTIME_DATE.test(value)) date = Date.parse(`${value} GMT`);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** The longest wait a server can ask for; a longer one (400 digits, which `Number` reads as `Infinity`) is this. */
+export const MAX_RETRY_AFTER_MS = Number.MAX_SAFE_INTEGER;
+
+/**
+ * A decimal number of seconds (`unit` 1000) or milliseconds (`unit` 1) as whole milliseconds: rounded up, so
+ * any positive wait is at least 1 ms, and capped at {@link MAX_RETRY_AFTER_MS}, so it is always finite.
+ */
+function waitOf(digits: string, unit: number): number {
+  const ms = Math.ceil(Number(digits) * unit);
+  if (!(ms <= MAX_RETRY_AFTER_MS)) return MAX_RETRY_AFTER_MS; // Infinity, or past the safe integers.
+  return ms === 0 && /[1-9]/.test(digits) ? 1 : ms;
 }
 
 /** True for the failures a retry can fix: no response, a timeout, or a listed status. */

@@ -31,7 +31,9 @@ export type KeyLintMode = 'fix' | 'strict' | 'off';
 
 /** Keys copied from an example: `YOUR_API_KEY`, `<api-key>`, `xxxxxxxx`, `changeme`, `sk-...`, `your-api-key-here`, `${API_KEY}`. */
 const PLACEHOLDER =
-  /^(?:your[-_ ]?(?:[a-z0-9]+[-_ ]){0,3}?(?:key|token|secret)(?:[-_ ]?here)?|(?:insert|paste|enter|put)[-_ ].*|<[^<>]*>|\[[^[\]]*\]|\{\{[^{}]*\}\}|\$\{[^{}]*\}|\$[A-Z_]+|(?:[a-z]{2,8}[-_]){0,3}(?:x{4,}|\*{4,}|\.{3,}|…)|change[-_]?me|replace[-_]?me|placeholder|api[-_]?key|secret|token|todo|dummy|example)$/i;
+  /^(?:your[-_ ]?(?:[a-z0-9]+[-_ ]){0,3}?(?:key|token|secret)(?:[-_ ]?here)?|(?:insert|paste|enter|put)[-_ ].*|<[^<>]*>|\[[^[\]]*\]|\{\{[^{}]*\}\}|\$\{[^{}]*\}|\$[A-Z_]+|change[-_]?me|replace[-_]?me|placeholder|api[-_]?key|secret|token|todo|dummy|example)$/i;
+/** What may come before a masked run (`sk-`, `sk_live_`): up to three short words, each ending in `-` or `_`. */
+const MASK_PREFIX = /^(?:[a-z]{2,8}[-_]){0,3}$/i;
 const BEARER = /^bearer\s+/i;
 const NEWLINE = /[\r\n\u2028\u2029]/;
 const NOT_PRINTABLE_ASCII = /[^\x21-\x7e\s]/u;
@@ -57,7 +59,7 @@ export function lintApiKey(key: unknown, mode: KeyLintMode = 'fix'): KeyLintResu
   const problems: KeyProblem[] = [];
   // Only ASCII whitespace is trimmed: a BOM or a non-breaking space at the edge is a character
   // outside printable ASCII (SPEC §6), reported below, not silently removed.
-  const trimmed = key.replace(/^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g, '');
+  const trimmed = trimAsciiWhitespace(key);
   if (trimmed !== key) {
     problems.push(
       mode === 'fix'
@@ -81,7 +83,7 @@ export function lintApiKey(key: unknown, mode: KeyLintMode = 'fix'): KeyLintResu
     problems.push(problem('bearer-prefix', 'The key starts with "Bearer " — set only the key; keyguard adds the "Bearer " prefix itself.'));
     core = core.replace(BEARER, '');
   }
-  if (PLACEHOLDER.test(core)) {
+  if (PLACEHOLDER.test(core) || isMasked(core)) {
     problems.push(
       problem('placeholder', 'The key is a placeholder from an example, not a real key — paste the key from your provider dashboard.'),
     );
@@ -100,6 +102,37 @@ export function lintApiKey(key: unknown, mode: KeyLintMode = 'fix'): KeyLintResu
 
   const ok = problems.every((p) => p.fixed);
   return ok ? { ok, key: trimmed, problems } : { ok, problems };
+}
+
+/**
+ * A masked example key: `xxxxxxxx`, `sk-****`, `sk_live_...`, `sk-…` — an optional short prefix, then only
+ * `x` (4 or more), `*` (4 or more), `.` (3 or more) or one `…`. Found by a scan from the end, not a regex
+ * whose greedy run would cost time per character on a long input.
+ */
+function isMasked(key: string): boolean {
+  const last = key[key.length - 1];
+  if (last === undefined) return false;
+  let start = key.length - 1;
+  const same = (char: string | undefined) => char === last || (last.toLowerCase() === 'x' && char?.toLowerCase() === 'x');
+  while (start > 0 && same(key[start - 1])) start -= 1;
+  const run = key.length - start;
+  const masked = last.toLowerCase() === 'x' ? run >= 4 : last === '*' ? run >= 4 : last === '.' ? run >= 3 : last === '…' && run === 1;
+  // The prefix is at most three words of at most nine characters: never test a long one.
+  return masked && start <= 27 && MASK_PREFIX.test(key.slice(0, start));
+}
+
+const ASCII_WHITESPACE = new Set(['\t', '\n', '\v', '\f', '\r', ' ']);
+
+/**
+ * `text` without leading and trailing ASCII whitespace, in linear time. (A `/\s+$/` regex is
+ * quadratic: from every position of an inner run of spaces it scans to the run's end and fails.)
+ */
+function trimAsciiWhitespace(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && ASCII_WHITESPACE.has(text[start] as string)) start += 1;
+  while (end > start && ASCII_WHITESPACE.has(text[end - 1] as string)) end -= 1;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
 }
 
 function missingProblem(key: unknown): KeyProblem | undefined {
