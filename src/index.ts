@@ -39,6 +39,7 @@ export type { ValidationIssue } from './errors/response-validation-error.js';
 export { ResponseValidationError } from './errors/response-validation-error.js';
 export { TimeoutError } from './errors/timeout-error.js';
 export type { KeyguardFetchOptions } from './fetch/fetch-options.js';
+export { keyErrorOf } from './fetch/key-error-of.js';
 export { keyguardFetch } from './fetch/keyguard-fetch.js';
 export { keyHint } from './keys/fingerprint.js';
 export type { KeyLintMode, KeyLintResult, KeyProblem } from './keys/lint.js';

@@ -13,7 +13,8 @@ import { type PipelineContext, redactHeaders } from './context.js';
 import type { Outcome } from './key-flow.js';
 import type { PreparedRequest } from './prepare.js';
 
-const REQUEST_ID_HEADERS = [
+/** Response headers that carry a request id, most common first (also read by keyErrorOf). */
+export const REQUEST_ID_HEADERS = [
   'x-request-id',
   'request-id',
   'x-amzn-requestid',
@@ -23,7 +24,8 @@ const REQUEST_ID_HEADERS = [
   'cf-ray',
 ];
 
-const DEFAULT_MESSAGES: Record<KeyErrorReason, string> = {
+/** A key error's message when the API sent no text of its own (also used by keyErrorOf). */
+export const DEFAULT_MESSAGES: Record<KeyErrorReason, string> = {
   expired: 'The API key has expired.',
   revoked: 'The API key has been revoked or disabled.',
   malformed: 'The API does not recognise this API key.',
