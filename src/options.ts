@@ -1,4 +1,5 @@
 import type { ErrorResponse } from './classify/classify.js';
+import { readGrant } from './keys/grant.js';
 import type { ResponseInfo } from './client.js';
 import { ConfigError } from './errors/config-error.js';
 import type { InvalidApiKeyError } from './errors/invalid-api-key-error.js';
@@ -198,15 +199,6 @@ const baseUrl: Check<string> = (value, path) => {
   return value.replace(/\/+$/, '');
 };
 
-/** A `{ key, expiresAt }` grant, its two fields read once, or undefined when `value` is not one. */
-function readGrant(value: unknown): KeyGrant | undefined {
-  if (!isObject(value)) return undefined;
-  const { key, expiresAt } = value;
-  if (typeof key !== 'string') return undefined;
-  if (expiresAt === undefined) return { key };
-  return expiresAt instanceof Date || typeof expiresAt === 'number' ? { key, expiresAt } : undefined;
-}
-
 const apiKey: Check<string | KeyGrant | KeyProvider> = (value, path) =>
   typeof value === 'string' || typeof value === 'function'
     ? (value as string | KeyProvider)
@@ -364,11 +356,3 @@ export function checkTimeout(value: unknown, fallback: number, option = 'timeout
   return value === undefined ? fallback : positiveMs(value, option);
 }
 
-/** Turns what a provider or hook returned into a grant with epoch-ms expiry, or undefined for "no key". */
-export function toGrant(supply: unknown, option: string): { key: string; expiresAt?: number } | undefined {
-  if (supply === undefined || supply === null) return undefined;
-  if (typeof supply === 'string') return { key: supply };
-  const grant = readGrant(supply) ?? fail(option, 'must be a string or a { key, expiresAt } grant');
-  if (grant.expiresAt === undefined) return { key: grant.key };
-  return { key: grant.key, expiresAt: grant.expiresAt instanceof Date ? grant.expiresAt.getTime() : grant.expiresAt };
-}

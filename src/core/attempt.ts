@@ -108,10 +108,7 @@ export async function sendAttempt(
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
     if (timedOut) throw new TimeoutError(method, safeUrl, timeoutMs);
-    if (error instanceof RequestSetupError) throw new ConfigError(error.option, ctx.secrets.text(error.message));
-    if (error instanceof BodyOverflow) throw new ResponseTooLargeError(method, safeUrl, request.maxBodyBytes);
-    if (isFinal(error)) throw error;
-    throw new ConnectionError(method, safeUrl, { cause: ctx.secrets.error(error) });
+    throw typedFailure(ctx, request, safeUrl, error);
   } finally {
     clearTimeout(timer);
     if (!handedOver) signal?.removeEventListener('abort', onAbort);
@@ -132,6 +129,18 @@ function handOver(ctx: PipelineContext, request: PreparedRequest, response: Resp
     release,
   });
   return { response, text: '', stream, safeUrl };
+}
+
+/** What a failed send becomes. A hostile error (a Proxy whose traps throw) still ends as a typed one. */
+function typedFailure(ctx: PipelineContext, request: PreparedRequest, safeUrl: string, error: unknown): unknown {
+  try {
+    if (error instanceof RequestSetupError) return new ConfigError(error.option, ctx.secrets.text(error.message));
+    if (error instanceof BodyOverflow) return new ResponseTooLargeError(request.method, safeUrl, request.maxBodyBytes);
+    if (isFinal(error)) return error;
+    return new ConnectionError(request.method, safeUrl, { cause: ctx.secrets.error(error) });
+  } catch {
+    return new ConnectionError(request.method, safeUrl, { cause: new Error('the fetch failed with an error that cannot be read') });
+  }
 }
 
 const finals = new WeakSet<object>();

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors/config-error.js';
+import { readGrant } from '../keys/grant.js';
 import type { KeyLintMode } from '../keys/lint.js';
 import type { AuthPlacement, KeyErrorClassifier, KeyGrant, KeyProvider, Logger, OnKeyInvalid } from '../options.js';
 
@@ -58,7 +59,7 @@ export function resolveFetchOptions(options: KeyguardFetchOptions): ResolvedFetc
       apiKey: check(
         'apiKey',
         o.apiKey,
-        (v) => v === undefined || typeof v === 'string' || typeof v === 'function' || isGrant(v),
+        (v) => v === undefined || typeof v === 'string' || typeof v === 'function' || readGrant(v) !== undefined,
         'must be a string, a { key, expiresAt } grant, or a function',
       ),
       onKeyInvalid: check('onKeyInvalid', o.onKeyInvalid, (v) => v === undefined || typeof v === 'function', 'must be a function'),
@@ -115,15 +116,6 @@ function positive(option: string, value: unknown, fallback: number): number {
   );
 }
 
-function isGrant(value: unknown): boolean {
-  const grant = value as KeyGrant | null;
-  return (
-    typeof grant === 'object' &&
-    grant !== null &&
-    typeof grant.key === 'string' &&
-    (grant.expiresAt === undefined || grant.expiresAt instanceof Date || typeof grant.expiresAt === 'number')
-  );
-}
 
 function isLogger(value: unknown): boolean {
   if (value === undefined) return true;

@@ -2,7 +2,7 @@ import { InvalidApiKeyError } from '../errors/invalid-api-key-error.js';
 import { abortable } from '../internal/abort.js';
 import type { Secrets } from '../internal/redact.js';
 import type { KeyGrant, KeyProvider, KeyProviderReason, Logger, OnKeyInvalid } from '../options.js';
-import { toGrant } from '../options.js';
+import { toGrant } from './grant.js';
 import type { KeyErrorReason } from '../types.js';
 import { keyHint } from './fingerprint.js';
 import { hintFor } from './hints.js';

@@ -230,3 +230,15 @@ describe('a 2xx body is bounded in memory', () => {
     await expect(client.get('/me')).resolves.toEqual({ ok: true });
   });
 });
+
+describe('a custom fetch that rejects with a hostile value', () => {
+  it('still ends in a typed ConnectionError, for a Proxy whose every trap throws', async () => {
+    const trap = () => {
+      throw new Error('trap');
+    };
+    const hostile = new Proxy({}, { get: trap, has: trap, getPrototypeOf: trap, ownKeys: trap, getOwnPropertyDescriptor: trap });
+    const client = createClient({ baseUrl: 'http://127.0.0.1:9', apiKey: OLD, retry: 0, fetch: () => Promise.reject(hostile) });
+    const error = await client.get('/me').catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'ConnectionError' });
+  });
+});
