@@ -28,6 +28,7 @@ import {
   resolveOptions,
   resolveRetry,
 } from './options.js';
+import { withKeysUrl } from './providers/hooks.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 import { KEY_ERROR_REASONS, type KeyErrorReason } from './types.js';
 
@@ -237,6 +238,7 @@ export function createClient(options: ClientOptions): Client {
     keyLint: config.keyLint,
     logger,
     secrets,
+    preset: config.preset,
   });
   const run = <S extends StandardSchemaV1 | undefined>(request: FullRequest<S>) =>
     execute(config, keys, secrets, logger, request) as Promise<ResponseOf<S>>;
@@ -415,7 +417,7 @@ async function execute(
           status: response.status,
           code: described.code === undefined ? undefined : secrets.text(described.code),
           message: secrets.text(described.message ?? DEFAULT_MESSAGES[reason.reason]),
-          hint: hintFor(reason.reason),
+          hint: withKeysUrl(hintFor(reason.reason), config.preset),
           keyHint: key === undefined ? undefined : keyHint(key),
           requestId: requestIdOf(response.headers, secrets),
           response: { status: response.status, headers: redactedHeaders(response.headers), body: secrets.value(parsed) },
@@ -571,6 +573,7 @@ function placeKey(config: ResolvedOptions, url: URL, headers: Headers, key: stri
   if (auth.type === 'bearer') headers.set('authorization', `Bearer ${key}`);
   else if (auth.type === 'header') headers.set(auth.name, key);
   else url.searchParams.set(auth.name, key);
+  if (config.extraAuth.length) for (const more of config.extraAuth) placeKey({ ...config, auth: more, extraAuth: [] }, url, headers, key);
 }
 
 function buildUrl(baseUrl: string, path: unknown, query: Query | undefined): URL {

@@ -3,6 +3,7 @@ import type { ErrorResponse } from './classify/classify.js';
 import { ConfigError } from './errors/config-error.js';
 import type { InvalidApiKeyError } from './errors/invalid-api-key-error.js';
 import type { KeyLintMode } from './keys/lint.js';
+import type { KeyFormat, KeyFormatOptions, KeyKind, KeyMode, Probe } from './providers/types.js';
 import type { KeyErrorReason } from './types.js';
 
 /** A key with an optional expiry. A grant close to `expiresAt` is refreshed through the provider before use. */
@@ -86,8 +87,8 @@ export interface ClientOptions {
   baseUrl: string;
   /** The key, a grant with an expiry, or a provider callback. */
   apiKey?: string | KeyGrant | KeyProvider | undefined;
-  /** Where the key travels. @default { type: 'bearer' } */
-  auth?: AuthPlacement;
+  /** Where the key travels; a list sends it in each place (some APIs want it twice). @default { type: 'bearer' } */
+  auth?: AuthPlacement | readonly AuthPlacement[];
   /** Called once per rejected key; a returned key replays every request that failed with the old one. */
   onKeyInvalid?: OnKeyInvalid;
   /** How many times one request may be replayed with a new key. @default 1 */
@@ -108,7 +109,28 @@ export interface ClientOptions {
   keyLint?: KeyLintMode;
   /** Receives debug/info/warn/error lines, never a key in clear. @default silent */
   logger?: Logger;
+  // --- Provider presets (keyguard/providers): the fields a preset spreads in, and the key checks they add ---
+  /** The API's name, used in key-check messages (set by a preset). */
+  name?: string;
+  /** The API's known key formats (set by a preset); checked by `keyCheck`. */
+  keyFormats?: readonly KeyFormat[];
+  /** The page where the API's keys are managed (set by a preset); hints name it. */
+  keysUrl?: string;
+  /** A cheap request that proves a key works (set by a preset; used by `keyguard doctor`). */
+  probe?: Probe;
+  /** The conventional environment variable for the key (set by a preset). */
+  envVar?: string;
+  /** Refuse keys of the other mode before sending, e.g. `'live'`: a Stripe test key is `malformed`. */
+  keyMode?: KeyMode;
+  /** Only these kinds of key may be sent, e.g. `'secret'`: a publishable key is `malformed`. */
+  keyKind?: KeyKind | readonly KeyKind[];
+  /** Checks each key against `keyFormats` before it is sent (set by a preset: it knows every preset's formats). */
+  keyCheck?: KeyCheck;
+  // --- end provider presets ---
 }
+
+/** A preset's key check: `undefined` when the key may be sent, else the problem (never containing the key). */
+export type KeyCheck = (key: string, preset: KeyFormatOptions) => { code: string; message: string } | undefined;
 
 /** The fully resolved retry policy. */
 export type RetryPolicy = Required<RetryOptions>;
@@ -128,6 +150,12 @@ export interface ResolvedOptions {
   classifyKeyError: KeyErrorClassifier | undefined;
   keyLint: KeyLintMode;
   logger: Logger;
+  // --- Provider presets ---
+  /** Placements after the first, when `auth` was a list. */
+  extraAuth: AuthPlacement[];
+  /** What the preset's key check needs, and the keys page for hints. */
+  preset: KeyFormatOptions & { keyCheck: KeyCheck | undefined };
+  // --- end provider presets ---
 }
 
 export const DEFAULT_RETRY: RetryPolicy = {
@@ -179,6 +207,57 @@ const retryOption = where<number | false | RetryOptions | undefined>(
   'must be a number of retries, false, or { retries, minDelayMs, maxDelayMs, maxRetryAfterMs, statuses, methods }',
 );
 
+const authSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.object({ type: z.literal('bearer') }),
+    z.object({
+      type: z.literal('header'),
+      name: where<string>((v) => typeof v === 'string' && HEADER_NAME.test(v), 'must be a valid header name'),
+    }),
+    z.object({ type: z.literal('query'), name: where<string>((v) => typeof v === 'string' && v !== '', 'must be a non-empty string') }),
+  ],
+  { error: "must be { type: 'bearer' }, { type: 'header', name } or { type: 'query', name }" },
+);
+
+// --- Provider presets: the fields a preset spreads into the options ---
+const text = (what: string) => where<string>((v) => typeof v === 'string' && v !== '', `must be ${what}`);
+const isKeyFormat = (v: unknown) =>
+  isObject(v) &&
+  typeof v.label === 'string' &&
+  typeof v.kind === 'string' &&
+  (v.prefix === undefined || (typeof v.prefix === 'string' && v.prefix !== '')) &&
+  (v.pattern === undefined || v.pattern instanceof RegExp);
+const KEY_KINDS = ['secret', 'restricted', 'publishable', 'token', 'admin'];
+const presetSchema = z.object({
+  name: z.optional(text('a non-empty string')),
+  keyFormats: z.optional(
+    where<readonly KeyFormat[]>(
+      (v) => Array.isArray(v) && v.every(isKeyFormat),
+      'must be a list of { label, kind, prefix?, pattern? } key formats',
+    ),
+  ),
+  keysUrl: z.optional(where<string>(isHttpUrl, 'must be an absolute http(s) URL')),
+  probe: z.optional(
+    where<Probe>(
+      (v) => isObject(v) && typeof v.method === 'string' && typeof v.path === 'string' && v.path.startsWith('/'),
+      "must be { method, path } with a path starting with '/'",
+    ),
+  ),
+  envVar: z.optional(
+    where<string>((v) => typeof v === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v), 'must be an environment variable name'),
+  ),
+  keyMode: z.optional(where<KeyMode>((v) => v === 'live' || v === 'test', "must be 'live' or 'test'")),
+  keyKind: z.optional(
+    where<KeyKind | readonly KeyKind[]>(
+      (v) => (Array.isArray(v) ? v.length > 0 && v.every((k) => KEY_KINDS.includes(k)) : KEY_KINDS.includes(v as string)),
+      `must be one of ${KEY_KINDS.map((k) => `'${k}'`).join(', ')}, or a list of them`,
+    ),
+  ),
+  keyCheck: z.optional(fn<KeyCheck>()),
+});
+// --- end provider presets ---
+
 const optionsSchema = z.object({
   baseUrl: where<string>(isHttpUrl, 'must be an absolute http(s) URL without a query string, e.g. "https://api.example.com/v1"'),
   apiKey: z.optional(
@@ -187,20 +266,7 @@ const optionsSchema = z.object({
       'must be a string, a { key, expiresAt } grant, or a function',
     ),
   ),
-  auth: z.optional(
-    z.discriminatedUnion(
-      'type',
-      [
-        z.object({ type: z.literal('bearer') }),
-        z.object({
-          type: z.literal('header'),
-          name: where<string>((v) => typeof v === 'string' && HEADER_NAME.test(v), 'must be a valid header name'),
-        }),
-        z.object({ type: z.literal('query'), name: where<string>((v) => typeof v === 'string' && v !== '', 'must be a non-empty string') }),
-      ],
-      { error: "must be { type: 'bearer' }, { type: 'header', name } or { type: 'query', name }" },
-    ),
-  ),
+  auth: z.optional(authSchema),
   onKeyInvalid: z.optional(fn<OnKeyInvalid>()),
   maxKeyRefreshes: z.optional(count('a whole number >= 0')),
   refreshBeforeExpiryMs: z.optional(milliseconds()),
@@ -252,7 +318,14 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
 }
 
 function readOptions(options: ClientOptions): ResolvedOptions {
-  const parsed = parseOrThrow(optionsSchema, options);
+  // --- Provider presets: `auth` may be a list (the first header placement leads: redirects and redaction follow it) ---
+  const auths = Array.isArray(options.auth) ? [...(options.auth as AuthPlacement[])] : undefined;
+  if (auths?.length === 0) throw new ConfigError('auth', 'must not be an empty list');
+  for (const [i, one] of (auths ?? []).entries()) parseOrThrow(authSchema, one, `auth.${i}`);
+  auths?.sort((a, b) => Number(b.type === 'header') - Number(a.type === 'header'));
+  const preset = parseOrThrow(presetSchema, options);
+  // --- end provider presets ---
+  const parsed = parseOrThrow(optionsSchema, auths ? { ...options, auth: auths[0] } : options);
   if (parsed.headers) checkHeaders(parsed.headers);
   return {
     baseUrl: parsed.baseUrl.replace(/\/+$/, ''),
@@ -268,6 +341,8 @@ function readOptions(options: ClientOptions): ResolvedOptions {
     classifyKeyError: options.classifyKeyError,
     keyLint: parsed.keyLint ?? 'fix',
     logger: options.logger ?? {},
+    extraAuth: auths?.slice(1) ?? [],
+    preset: { ...preset, keyCheck: options.keyCheck },
   };
 }
 
