@@ -1,4 +1,4 @@
-import { classifyKeyError } from '../classify/classify.js';
+import type { KeyErrorReason } from '../types.js';
 import type { ProviderPreset } from './types.js';
 
 // Each preset's `keyCheck` (added in ./index.ts) knows every other preset's formats.
@@ -127,6 +127,15 @@ export const google = {
   envVar: 'GOOGLE_API_KEY',
 } as const satisfies ProviderPreset;
 
+const SLACK_KEY_ERRORS: Record<string, KeyErrorReason> = {
+  not_authed: 'missing',
+  invalid_auth: 'malformed',
+  not_allowed_token_type: 'malformed',
+  token_revoked: 'revoked',
+  account_inactive: 'revoked',
+  token_expired: 'expired',
+};
+
 export const slack = {
   // Sources: https://docs.slack.dev/authentication/tokens (xoxb- bot, xoxp- user, xapp- app-level tokens);
   // https://docs.slack.dev/reference/methods/auth.test (POST /api/auth.test, token in the Authorization header;
@@ -150,11 +159,12 @@ export const slack = {
   keysUrl: 'https://api.slack.com/apps',
   probe: { method: 'POST', path: '/auth.test' },
   envVar: 'SLACK_BOT_TOKEN',
-  // Slack answers a bad token with `200 {"ok":false,"error":"invalid_auth"}`: classify those 2xx envelopes too.
+  // Slack answers a bad token with `200 {"ok":false,"error":"invalid_auth"}`: classify those 2xx envelopes too
+  // (error names from the auth.test and token docs above; any other error is not a key error).
   classifyKeyError: (response) => {
-    const { body: answer } = response;
-    if (typeof answer !== 'object' || answer === null || (answer as { ok?: unknown }).ok !== false) return undefined;
-    return classifyKeyError(response)?.reason ?? null;
+    const answer = response.body as { ok?: unknown; error?: unknown } | null;
+    if (typeof answer !== 'object' || answer === null || answer.ok !== false) return undefined;
+    return SLACK_KEY_ERRORS[String(answer.error)] ?? null;
   },
 } as const satisfies ProviderPreset;
 
