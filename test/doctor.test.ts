@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/doctor.js';
 import { type Simulator, startSimulator } from '../src/testing/simulator-entry.js';
 
 const BIN = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
@@ -195,10 +196,22 @@ describe('keyguard doctor against the simulator', { timeout: 30_000 }, () => {
   });
 });
 
-describe.concurrent('keyguard doctor: bad usage exits 2 and never echoes a value', { timeout: 30_000 }, () => {
+describe('keyguard doctor: bad usage exits 2 and never echoes a value', { timeout: 30_000 }, () => {
   it.each([
     [['doctor'], 'give --provider NAME, or --base-url URL'],
-    [['doctor', '--provider', 'nope'], '--provider must be one of: anthropic, cloudflare, github'],
+    [['doctor', '--provider', 'openai', '--key', 'sk-proj-SECRETSECRETSECRET'], 'doctor never takes the key from an argument'],
+    [['doctor', '--provider', 'openai', 'sk-proj-SECRETSECRETSECRET'], 'unexpected argument #3 (not shown, in case it is a key)'],
+  ])('the bin: %j', async (args, message) => {
+    const run = await keyguard(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).not.toContain('SECRETSECRET');
+  });
+
+  it.each([
+    [['doctor'], 'give --provider NAME, or --base-url URL'],
+    [['doctor', '--provider', 'nope'], '--provider must be one of: openai, anthropic, stripe, github, google, slack'],
     [['doctor', '--provider', 'openai', '--key', 'sk-proj-SECRETSECRETSECRET'], 'doctor never takes the key from an argument'],
     [['doctor', '--provider', 'openai', '--api-key=sk-proj-SECRETSECRETSECRET'], 'doctor never takes the key from an argument'],
     [['doctor', '--provider', 'openai', 'sk-proj-SECRETSECRETSECRET'], 'unexpected argument #3 (not shown, in case it is a key)'],
@@ -213,8 +226,8 @@ describe.concurrent('keyguard doctor: bad usage exits 2 and never echoes a value
     [['doctor', '--provider', 'openai', '--path', 'models'], "--path must start with '/'"],
     [['frobnicate'], 'unknown command'],
     [[], 'no command given'],
-  ])('%j', async (args, message) => {
-    const run = await keyguard(args);
+  ])('main(): %j', async (args, message) => {
+    const run = await inProcess(args);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(message);
     expect(run.stdout).toBe('');
@@ -222,12 +235,31 @@ describe.concurrent('keyguard doctor: bad usage exits 2 and never echoes a value
   });
 
   it('--help prints the usage and exits 0', async () => {
-    const run = await keyguard(['doctor', '--help']);
+    const run = await inProcess(['doctor', '--help']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Usage: keyguard doctor');
     expect(run.stdout).toContain('--key-stdin');
   });
 });
+
+/** The same entry point the bin calls, with fake streams and no environment. */
+async function inProcess(argv: string[]): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main({
+    argv,
+    env: {},
+    readStdin: async () => '',
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    fetch: () => Promise.reject(new Error('no request may be sent on bad usage')),
+  });
+  return { code, stdout, stderr };
+}
 
 function closedPort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -263,3 +263,9 @@ describe('preset fields in createClient', () => {
     }
   });
 });
+
+it('every preset of keyguard/providers is in the record, in a fixed order', async () => {
+  const presets = await import('../src/providers/presets.js');
+  expect(Object.keys(providers).sort()).toEqual(Object.keys(presets).sort());
+  expect(Object.keys(providers).slice(0, 6)).toEqual(['openai', 'anthropic', 'stripe', 'github', 'google', 'slack']);
+});

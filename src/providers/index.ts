@@ -7,13 +7,15 @@
  */
 
 import { checkKeyFormat } from './check.js';
-import * as presets from './presets.js';
+import { anthropic, cloudflare, github, google, groq, huggingface, mistral, openai, sendgrid, slack, stripe, supabase } from './presets.js';
 import type { KeyFormatOptions, ProviderPreset } from './types.js';
 
 export type { KeyFormatProblem, KnownFormats } from './check.js';
 export { checkKeyFormat } from './check.js';
 export type { KeyFormat, KeyFormatOptions, KeyKind, KeyMode, Probe, ProviderPreset } from './types.js';
 
+/** Every preset, in a fixed order (a module namespace would list them alphabetically). */
+const presets = { openai, anthropic, stripe, github, google, slack, sendgrid, cloudflare, supabase, mistral, groq, huggingface };
 const all: readonly ProviderPreset[] = Object.values(presets);
 
 /**
