@@ -126,11 +126,20 @@ export interface ClientOptions {
   keyKind?: KeyKind | readonly KeyKind[];
   /** Checks each key against `keyFormats` before it is sent (set by a preset: it knows every preset's formats). */
   keyCheck?: KeyCheck;
+  /** Rewrites a hint to name `keysUrl` and `envVar` (set by a preset). */
+  keysHint?: KeysHint;
   // --- end provider presets ---
 }
 
-/** A preset's key check: `undefined` when the key may be sent, else the problem (never containing the key). */
-export type KeyCheck = (key: string, preset: KeyFormatOptions) => { code: string; message: string } | undefined;
+/**
+ * A preset's key check: `undefined` when the key may be sent, else the problem (never containing the key).
+ * Its `validate` checks the preset fields when the client is created: `[field, what is wrong]` for a bad one.
+ */
+export type KeyCheck = ((key: string, preset: KeyFormatOptions) => { code: string; message: string } | undefined) & {
+  validate?: (options: object) => [field: string, error: string] | undefined;
+};
+/** A preset's hint rewriter: names the page where keys are managed and the environment variable. */
+export type KeysHint = (hint: string, preset: KeyFormatOptions & { envVar?: string | undefined }) => string;
 
 /** The fully resolved retry policy. */
 export type RetryPolicy = Required<RetryOptions>;
@@ -154,7 +163,7 @@ export interface ResolvedOptions {
   /** Placements after the first, when `auth` was a list. */
   extraAuth: AuthPlacement[];
   /** What the preset's key check needs, and the keys page for hints. */
-  preset: KeyFormatOptions & { keyCheck: KeyCheck | undefined };
+  preset: KeyFormatOptions & { envVar?: string | undefined; keyCheck?: KeyCheck | undefined; keysHint?: KeysHint | undefined };
   // --- end provider presets ---
 }
 
@@ -220,44 +229,6 @@ const authSchema = z.discriminatedUnion(
   { error: "must be { type: 'bearer' }, { type: 'header', name } or { type: 'query', name }" },
 );
 
-// --- Provider presets: the fields a preset spreads into the options ---
-const text = (what: string) => where<string>((v) => typeof v === 'string' && v !== '', `must be ${what}`);
-const isKeyFormat = (v: unknown) =>
-  isObject(v) &&
-  typeof v.label === 'string' &&
-  typeof v.kind === 'string' &&
-  (v.prefix === undefined || (typeof v.prefix === 'string' && v.prefix !== '')) &&
-  (v.pattern === undefined || v.pattern instanceof RegExp);
-const KEY_KINDS = ['secret', 'restricted', 'publishable', 'token', 'admin'];
-const presetSchema = z.object({
-  name: z.optional(text('a non-empty string')),
-  keyFormats: z.optional(
-    where<readonly KeyFormat[]>(
-      (v) => Array.isArray(v) && v.every(isKeyFormat),
-      'must be a list of { label, kind, prefix?, pattern? } key formats',
-    ),
-  ),
-  keysUrl: z.optional(where<string>(isHttpUrl, 'must be an absolute http(s) URL')),
-  probe: z.optional(
-    where<Probe>(
-      (v) => isObject(v) && typeof v.method === 'string' && typeof v.path === 'string' && v.path.startsWith('/'),
-      "must be { method, path } with a path starting with '/'",
-    ),
-  ),
-  envVar: z.optional(
-    where<string>((v) => typeof v === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v), 'must be an environment variable name'),
-  ),
-  keyMode: z.optional(where<KeyMode>((v) => v === 'live' || v === 'test', "must be 'live' or 'test'")),
-  keyKind: z.optional(
-    where<KeyKind | readonly KeyKind[]>(
-      (v) => (Array.isArray(v) ? v.length > 0 && v.every((k) => KEY_KINDS.includes(k)) : KEY_KINDS.includes(v as string)),
-      `must be one of ${KEY_KINDS.map((k) => `'${k}'`).join(', ')}, or a list of them`,
-    ),
-  ),
-  keyCheck: z.optional(fn<KeyCheck>()),
-});
-// --- end provider presets ---
-
 const optionsSchema = z.object({
   baseUrl: where<string>(isHttpUrl, 'must be an absolute http(s) URL without a query string, e.g. "https://api.example.com/v1"'),
   apiKey: z.optional(
@@ -319,11 +290,17 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
 
 function readOptions(options: ClientOptions): ResolvedOptions {
   // --- Provider presets: `auth` may be a list (the first header placement leads: redirects and redaction follow it) ---
-  const auths = Array.isArray(options.auth) ? [...(options.auth as AuthPlacement[])] : undefined;
-  if (auths?.length === 0) throw new ConfigError('auth', 'must not be an empty list');
-  for (const [i, one] of (auths ?? []).entries()) parseOrThrow(authSchema, one, `auth.${i}`);
-  auths?.sort((a, b) => Number(b.type === 'header') - Number(a.type === 'header'));
-  const preset = parseOrThrow(presetSchema, options);
+  const list = Array.isArray(options.auth) ? (options.auth as AuthPlacement[]) : undefined;
+  if (list?.length === 0) throw new ConfigError('auth', 'must not be an empty list');
+  for (const [i, one] of (list ?? []).entries()) parseOrThrow(authSchema, one, `auth.${i}`);
+  const auths = list && [...list.filter((a) => a.type === 'header'), ...list.filter((a) => a.type !== 'header')];
+  const { name, envVar, keysUrl, keyFormats, keyMode, keyKind, keyCheck, keysHint } = options;
+  for (const [field, value] of [['keyCheck', keyCheck] as const, ['keysHint', keysHint] as const]) {
+    if (value !== undefined && typeof value !== 'function') throw new ConfigError(field, 'must be a function');
+  }
+  // The preset's own fields are checked by the preset (keyguard/providers), keeping this bundle small.
+  const bad = keyCheck?.validate?.(options);
+  if (bad) throw new ConfigError(bad[0], bad[1]);
   // --- end provider presets ---
   const parsed = parseOrThrow(optionsSchema, auths ? { ...options, auth: auths[0] } : options);
   if (parsed.headers) checkHeaders(parsed.headers);
@@ -342,7 +319,7 @@ function readOptions(options: ClientOptions): ResolvedOptions {
     keyLint: parsed.keyLint ?? 'fix',
     logger: options.logger ?? {},
     extraAuth: auths?.slice(1) ?? [],
-    preset: { ...preset, keyCheck: options.keyCheck },
+    preset: { name, envVar, keysUrl, keyFormats, keyMode, keyKind, keyCheck, keysHint },
   };
 }
 

@@ -86,3 +86,38 @@ function wrongProvider(owner: string, format: KeyFormat, name: string, keysUrl: 
     message: `The key looks like ${article(owner)} ${owner} ${format.label}${shape}, but this client is for ${name} — use ${article(name)} ${name} key${keysUrl ? ` from ${keysUrl}` : ''}.`,
   };
 }
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const isHttpsUrl = (v: unknown) => typeof v === 'string' && URL.canParse(v) && /^https?:$/.test(new URL(v).protocol);
+const KINDS = ['secret', 'restricted', 'publishable', 'token', 'admin'];
+const isFormat = (f: unknown) =>
+  isObject(f) &&
+  typeof f.label === 'string' &&
+  KINDS.includes(f.kind as string) &&
+  (f.prefix === undefined || (typeof f.prefix === 'string' && f.prefix !== '')) &&
+  (f.pattern === undefined || f.pattern instanceof RegExp);
+
+const FIELDS: Record<string, [test: (v: unknown) => boolean, error: string]> = {
+  name: [(v) => typeof v === 'string' && v !== '', 'must be a non-empty string'],
+  keyFormats: [(v) => Array.isArray(v) && v.every(isFormat), 'must be a list of { label, kind, prefix?, pattern? } key formats'],
+  keysUrl: [isHttpsUrl, 'must be an absolute http(s) URL'],
+  probe: [
+    (v) => isObject(v) && ['GET', 'POST', 'HEAD'].includes(v.method as string) && typeof v.path === 'string' && v.path.startsWith('/'),
+    "must be { method: 'GET' | 'POST' | 'HEAD', path } with a path starting with '/'",
+  ],
+  envVar: [(v) => typeof v === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v), 'must be an environment variable name'],
+  keyMode: [(v) => v === 'live' || v === 'test', "must be 'live' or 'test'"],
+  keyKind: [
+    (v) => (Array.isArray(v) ? v.length > 0 && v.every((k) => KINDS.includes(k)) : KINDS.includes(v as string)),
+    `must be one of ${KINDS.map((k) => `'${k}'`).join(', ')}, or a list of them`,
+  ],
+};
+
+/** Checks the preset fields of client options: `[field, error]` for the first bad one, never echoing a value. */
+export function validatePresetFields(options: object): [field: string, error: string] | undefined {
+  const record = options as Record<string, unknown>;
+  for (const [field, [test, error]] of Object.entries(FIELDS)) {
+    if (record[field] !== undefined && !test(record[field])) return [field, error];
+  }
+  return undefined;
+}

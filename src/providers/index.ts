@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 
-import { checkKeyFormat } from './check.js';
+import { checkKeyFormat, type KeyFormatProblem, validatePresetFields } from './check.js';
 import { anthropic, cloudflare, github, google, groq, huggingface, mistral, openai, sendgrid, slack, stripe, supabase } from './presets.js';
 import type { KeyFormatOptions, ProviderPreset } from './types.js';
 
@@ -22,12 +22,33 @@ const all: readonly ProviderPreset[] = Object.values(presets);
  * Checks `key` against the preset's formats and every preset's in `keyguard/providers`:
  * what a preset's `keyCheck` does. Pure; `undefined` when the key may be sent.
  */
-export function checkProviderKey(key: string, options: KeyFormatOptions) {
-  return checkKeyFormat(key, options, all);
+export const checkProviderKey = Object.assign(
+  (key: string, options: KeyFormatOptions): Pick<KeyFormatProblem, 'code' | 'message'> | undefined => {
+    const problem = checkKeyFormat(key, options, all);
+    return problem && { code: problem.code, message: problem.message };
+  },
+  {
+    /** Checks the preset fields of client options (createClient calls it): `[field, error]` for the first bad one. */
+    validate: validatePresetFields,
+  },
+);
+
+/**
+ * Names the preset's key page in a hint: "in your provider dashboard" becomes "at <keysUrl>",
+ * "the environment variable" becomes its name; a hint without either gets the page appended.
+ * What a preset's `keysHint` does.
+ */
+export function keysHint(hint: string, preset: { keysUrl?: string | undefined; envVar?: string | undefined }): string {
+  const url = preset.keysUrl;
+  let out = preset.envVar ? hint.replace('the environment variable', preset.envVar) : hint;
+  if (!url || out.includes(url)) return out;
+  if (out.includes('in your provider dashboard')) return out.replaceAll('in your provider dashboard', `at ${url}`);
+  out = out.replace(/\s*$/, '');
+  return `${out}${/[.!?]$/.test(out) ? '' : '.'} Keys are managed at ${url}.`;
 }
 
-type WithCheck<P> = P & { readonly keyCheck: typeof checkProviderKey };
-const withCheck = <P extends ProviderPreset>(preset: P): WithCheck<P> => ({ ...preset, keyCheck: checkProviderKey });
+type WithCheck<P> = P & { readonly keyCheck: typeof checkProviderKey; readonly keysHint: typeof keysHint };
+const withCheck = <P extends ProviderPreset>(preset: P): WithCheck<P> => ({ ...preset, keyCheck: checkProviderKey, keysHint });
 
 /** The preset names: `'openai' | 'anthropic' | …`. */
 export type ProviderName = keyof typeof presets;
