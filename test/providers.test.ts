@@ -236,13 +236,15 @@ describe('preset fields in createClient', () => {
   });
 
   it('rejects bad preset fields with a ConfigError naming the field', () => {
-    const base = { baseUrl: 'https://api.example.com' };
+    // The preset's keyCheck validates its fields when the client is created.
+    const base = { ...providers.openai, baseUrl: 'https://api.example.com' };
     const cases: Array<[Record<string, unknown>, RegExp]> = [
       [{ keysUrl: 'not a url' }, /^Invalid option "keysUrl": must be an absolute http\(s\) URL/],
       [{ keyMode: 'prod' }, /^Invalid option "keyMode": must be 'live' or 'test'/],
       [{ keyKind: ['secret', 'nope'] }, /^Invalid option "keyKind": must be one of/],
       [{ keyFormats: [{ prefix: 'x_' }] }, /^Invalid option "keyFormats": must be a list/],
-      [{ probe: { method: 'GET', path: 'models' } }, /^Invalid option "probe": must be \{ method, path \}/],
+      [{ keysHint: 42 }, /^Invalid option "keysHint": must be a function/],
+      [{ probe: { method: 'GET', path: 'models' } }, /^Invalid option "probe": must be \{ method: 'GET' \| 'POST' \| 'HEAD', path \}/],
       [{ envVar: 'sk-live-123' }, /^Invalid option "envVar": must be an environment variable name/],
       [{ keyCheck: 'yes' }, /^Invalid option "keyCheck": must be a function/],
       [{ auth: [] }, /^Invalid option "auth": must not be an empty list/],
