@@ -14,7 +14,7 @@ interface Run {
   stderr: string;
 }
 
-/** Runs `keyguard <args>` (the bin, from source through tsx) with only `env` set; kills it after 20 s. */
+/** Runs `keyguard <args>` (the bin, from source through tsx) with only `env` set; kills it after 45 s (the machine may be busy). */
 function keyguard(args: string[], env: Record<string, string> = {}, stdin?: string): Promise<Run> {
   const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], {
     cwd: CWD,
@@ -30,7 +30,7 @@ function keyguard(args: string[], env: Record<string, string> = {}, stdin?: stri
     stderr += chunk.toString();
   });
   child.stdin.end(stdin ?? '');
-  const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const killer = setTimeout(() => child.kill('SIGKILL'), 45_000);
   return new Promise((resolve) =>
     child.on('close', (code) => {
       clearTimeout(killer);
@@ -55,7 +55,7 @@ beforeEach(() => sim.resetStats());
 
 const generic = () => ['doctor', '--base-url', sim.url, '--auth', 'bearer', '--key-env', 'SIM_KEY', '--path', '/me'];
 
-describe('keyguard doctor against the simulator', { timeout: 30_000 }, () => {
+describe('keyguard doctor against the simulator', { timeout: 60_000 }, () => {
   it('a valid key: exit 0, one request, the fingerprint and "works"', async () => {
     const { key } = sim.issueKey();
     const run = await keyguard(generic(), { SIM_KEY: key });
@@ -196,7 +196,7 @@ describe('keyguard doctor against the simulator', { timeout: 30_000 }, () => {
   });
 });
 
-describe('keyguard doctor: bad usage exits 2 and never echoes a value', { timeout: 30_000 }, () => {
+describe('keyguard doctor: bad usage exits 2 and never echoes a value', { timeout: 60_000 }, () => {
   it.each([
     [['doctor'], 'give --provider NAME, or --base-url URL'],
     [['doctor', '--provider', 'openai', '--key', 'sk-proj-SECRETSECRETSECRET'], 'doctor never takes the key from an argument'],
