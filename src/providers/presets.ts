@@ -6,16 +6,16 @@ import type { ProviderPreset } from './types.js';
 /** Key bodies are URL-safe base64-ish text; only the prefix and the rough length tell providers apart. */
 const body = (min: number, max = 512) => new RegExp(`^[A-Za-z0-9_.-]{${min},${max}}$`);
 
-// Every fact below comes from the provider's documentation or official SDK, named in the
-// `Sources:` line above each preset. Key bodies are checked loosely (prefix, character set, a
+// Every fact below comes from a public source named in the `Sources:` lines of each preset: the
+// provider's documentation or official SDK where one says it, else a secondary source marked so. Key bodies are checked loosely (prefix, character set, a
 // lower length bound): providers lengthen keys without notice, and a wrong key is the server's
 // to reject. What the checks must catch is a key of *another* provider, mode or kind.
 
 export const openai = {
   // Sources: https://platform.openai.com/docs/api-reference/authentication (Bearer, OPENAI_API_KEY, GET /v1/models);
   // https://platform.openai.com/api-keys (keys page); key prefixes sk-proj- / sk-svcacct- / sk-admin- / legacy sk-
-  // as listed in https://platform.openai.com/docs/api-reference/admin-api-keys and the error messages in
-  // https://github.com/openai/openai-node (src/error.ts: "Incorrect API key provided").
+  // as tabled in https://authsome.ai/blog/openai-api-key-hygiene-for-ai-agents and
+  // https://keyledger.riptides.io/providers/openai/ (secondary sources: no OpenAI page lists them in one place).
   name: 'OpenAI',
   baseUrl: 'https://api.openai.com/v1',
   auth: { type: 'bearer' },
@@ -33,13 +33,12 @@ export const openai = {
 export const anthropic = {
   // Sources: https://docs.anthropic.com/en/api/overview (x-api-key header, anthropic-version, request-id);
   // https://docs.anthropic.com/en/api/models-list (GET /v1/models); https://console.anthropic.com/settings/keys;
-  // key prefixes sk-ant-api03- / sk-ant-admin01- from https://docs.anthropic.com/en/api/administration-api.
+  // the sk-ant-api03- prefix as described in https://www.blockchain-council.org/ai/anthropic-api-key/ (secondary).
   name: 'Anthropic',
   baseUrl: 'https://api.anthropic.com/v1',
   auth: { type: 'header', name: 'x-api-key' },
   keyFormats: [
     { label: 'API key', prefix: 'sk-ant-api', pattern: body(20), kind: 'secret' },
-    { label: 'admin key', prefix: 'sk-ant-admin', pattern: body(20), kind: 'admin' },
     { label: 'key', prefix: 'sk-ant-', pattern: body(12), kind: 'secret' },
   ],
   keysUrl: 'https://console.anthropic.com/settings/keys',
@@ -51,8 +50,8 @@ export const anthropic = {
 export const stripe = {
   // Sources: https://docs.stripe.com/keys (secret sk_, publishable pk_, restricted rk_; test vs live mode;
   // https://dashboard.stripe.com/apikeys); https://docs.stripe.com/api/authentication (Bearer);
-  // https://docs.stripe.com/api/balance/balance_retrieve (GET /v1/balance); STRIPE_SECRET_KEY as in
-  // https://github.com/stripe-samples (.env.example files).
+  // https://docs.stripe.com/api/balance/balance_retrieve (GET /v1/balance); the sk_/rk_ live pattern confirmed by Stripe
+  // in https://gitlab.com/gitlab-org/gitlab/-/issues/458019. STRIPE_SECRET_KEY is the stripe-samples convention.
   name: 'Stripe',
   baseUrl: 'https://api.stripe.com/v1',
   auth: { type: 'bearer' },
@@ -89,7 +88,8 @@ export const github = {
   // Sources: https://github.blog/changelog/2021-03-31-authentication-token-format-updates-are-generally-available/
   // (ghp_, gho_, ghu_, ghs_, ghr_); https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/about-authentication-to-github#githubs-token-formats
   // (github_pat_); https://docs.github.com/en/rest/authentication/authenticating-to-the-rest-api (Bearer);
-  // https://docs.github.com/en/rest/rate-limit (GET /rate_limit, any token type); https://github.com/settings/tokens.
+  // https://docs.github.com/en/rest/rate-limit (GET /rate_limit, any token type); https://github.com/settings/tokens;
+  // GITHUB_TOKEN as read by https://github.com/r-lib/gh (R/gh_token.R).
   name: 'GitHub',
   baseUrl: 'https://api.github.com',
   auth: { type: 'bearer' },
@@ -186,7 +186,7 @@ export const cloudflare = {
   // Sources: https://developers.cloudflare.com/api/node/resources/user/subresources/tokens/methods/verify
   // (GET /client/v4/user/tokens/verify, Authorization: Bearer, example token of 40 characters);
   // https://developers.cloudflare.com/fundamentals/api/get-started/create-token/ (https://dash.cloudflare.com/profile/api-tokens);
-  // CLOUDFLARE_API_TOKEN from https://github.com/cloudflare/cloudflare-typescript (README).
+  // CLOUDFLARE_API_TOKEN from https://developers.cloudflare.com/api/python/resources/user/subresources/tokens/methods/verify.
   name: 'Cloudflare',
   baseUrl: 'https://api.cloudflare.com/client/v4',
   auth: { type: 'bearer' },
@@ -200,7 +200,8 @@ export const supabase = {
   // Sources: https://supabase.com/docs/guides/api/api-keys (publishable sb_publishable_, secret sb_secret_,
   // legacy anon / service_role JWTs; the `apikey` header); https://supabase.com/docs/guides/api (REST at
   // https://<project-ref>.supabase.co/rest/v1, apikey + Authorization: Bearer as supabase-js sends them,
-  // see https://github.com/supabase/supabase-js src/SupabaseClient.ts). Replace the project ref in baseUrl.
+  // see https://gist.github.com/TheOtherBrian1/93b5ba56bc64075f628fc2d9e94c33a3); SUPABASE_SECRET_KEY as in
+  // https://github.com/supabase/supabase-js/issues/1568. Replace the project ref in baseUrl.
   name: 'Supabase',
   baseUrl: 'https://project-ref.supabase.co/rest/v1',
   auth: [{ type: 'header', name: 'apikey' }, { type: 'bearer' }],
@@ -221,7 +222,8 @@ export const supabase = {
 
 export const mistral = {
   // Sources: https://docs.mistral.ai/api/ (https://api.mistral.ai/v1, Authorization: Bearer, GET /v1/models);
-  // https://console.mistral.ai/api-keys; MISTRAL_API_KEY from https://github.com/mistralai/client-ts (README).
+  // https://console.mistral.ai/api-keys; MISTRAL_API_KEY and Bearer auth at https://api.mistral.ai as summarised in
+  // https://smithery.ai/skills/jeremylongshore/mistral-install-auth (secondary).
   // Mistral documents no key prefix, so no format is checked for its own keys.
   name: 'Mistral AI',
   baseUrl: 'https://api.mistral.ai/v1',
@@ -233,9 +235,9 @@ export const mistral = {
 } as const satisfies ProviderPreset;
 
 export const groq = {
-  // Sources: https://console.groq.com/docs/quickstart (GROQ_API_KEY, https://console.groq.com/keys);
-  // https://console.groq.com/docs/api-reference#models-list (GET https://api.groq.com/openai/v1/models, Bearer);
-  // the gsk_ prefix as checked by https://github.com/groq/groq-python examples and GroqCloud's key page.
+  // Sources: https://console.groq.com/docs/quickstart (GROQ_API_KEY); https://docs.n8n.io/integrations/builtin/credentials/groq.md
+  // (keys page https://console.groq.com/keys); https://console.groq.com/docs/api-reference#models-list (GET /openai/v1/models,
+  // Bearer); the gsk_ prefix per https://www.skills.sh/jeremylongshore/claude-code-plugins-plus-skills/groq-security-basics (secondary).
   name: 'Groq',
   baseUrl: 'https://api.groq.com/openai/v1',
   auth: { type: 'bearer' },
@@ -247,8 +249,8 @@ export const groq = {
 
 export const huggingface = {
   // Sources: https://huggingface.co/docs/hub/security-tokens (User Access Tokens, hf_ prefix,
-  // https://huggingface.co/settings/tokens); https://huggingface.co/docs/huggingface.js/hub/README (whoAmI:
-  // GET /api/whoami-v2 with Authorization: Bearer hf_…); HF_TOKEN from https://huggingface.co/docs/huggingface_hub/package_reference/environment_variables.
+  // https://huggingface.co/settings/tokens); https://hexdocs.pm/huggingface_client/HuggingfaceClient.Hub.Auth.html
+  // (GET /api/whoami-v2 with an hf_… token); HF_TOKEN per https://rdrr.io/cran/huggingfaceR/man/hf_whoami.html.
   name: 'Hugging Face',
   baseUrl: 'https://huggingface.co/api',
   auth: { type: 'bearer' },
