@@ -16,6 +16,7 @@ const shared: Options = {
 };
 const main = { index: 'src/index.ts' };
 const testing = { 'testing/index': 'src/testing/index.ts', 'testing/simulator': 'src/testing/simulator-entry.ts' };
+const presets = { 'providers/index': 'src/providers/index.ts' };
 
 export default defineConfig([
   // `keyguard` does not use zod (options are checked by hand, see docs/size.md). ky and p-retry
@@ -26,4 +27,8 @@ export default defineConfig([
   { ...shared, entry: main, format: ['cjs'], noExternal: ['ky', 'p-retry', 'is-network-error'] },
   // keyguard/testing (Node, for tests): the simulator's zod and msw stay imports.
   { ...shared, entry: testing, format: ['esm', 'cjs'] },
+  // keyguard/providers: data and the key check; like the main entry, nothing Node-only.
+  { ...shared, entry: presets, format: ['esm', 'cjs'], noExternal: ['zod'] },
+  // The `keyguard` bin (Node): `npx keyguard doctor`. The shebang comes from src/cli/bin.ts.
+  { ...shared, entry: { 'cli/bin': 'src/cli/bin.ts' }, format: ['esm'], platform: 'node', dts: false, noExternal: ['zod'] },
 ]);

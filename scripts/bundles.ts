@@ -54,7 +54,7 @@ export const FEATURES: Feature[] = [
   { name: 'key share across processes (keyguard/redis)', files: /^src\/redis\//, via: { subpath: './redis' } },
   { name: 'key share (keyShare)', files: /^src\/keys\/key-share/, via: { export: 'keyShare' } },
   { name: 'streaming', files: /^src\/(stream|sse)/, via: { subpath: './stream' } },
-  { name: 'providers', files: /^src\/providers?\//, via: { subpath: './providers' } },
+  { name: 'providers', files: /^src\/providers\/(?!hooks\.ts)/, via: { subpath: './providers' } },
   { name: "other SDKs' errors (keyErrorOf)", files: /^src\/fetch\/key-error-of/, via: { export: 'keyErrorOf' } },
 ];
 
@@ -89,6 +89,8 @@ export async function bundle(contents: string, platform: 'browser' | 'node' = 'b
       keyguard: `${root}src/index.ts`,
       'keyguard/testing/simulator': `${root}src/testing/simulator-entry.ts`,
       'keyguard/testing': `${root}src/testing/index.ts`,
+      'keyguard/providers': `${root}src/providers/index.ts`,
+      'keyguard/redis': `${root}src/redis/index.ts`,
     },
     bundle: true,
     minify: true,

@@ -1,4 +1,4 @@
-import type { PipelineContext } from './core/context.js';
+import { credentialHeaderNames, type PipelineContext } from './core/context.js';
 import { runRequest } from './core/request.js';
 import { type EventData, readEvents, type ServerSentEvent, type SseOptions } from './core/sse.js';
 import { ConfigError } from './errors/config-error.js';
@@ -270,7 +270,7 @@ export interface Client {
 export function createClient(options: ClientOptions): Client {
   const config = resolveOptions(options);
   // The `header` placement's header is a credential header: redacted by name wherever headers are shown.
-  const secrets = new Secrets(config.auth.type === 'header' ? config.auth.name : undefined);
+  const secrets = new Secrets(credentialHeaderNames(config.auth));
   const logger = redactingLogger(config.logger, secrets);
   const keys = new KeyState({
     apiKey: config.apiKey,
@@ -281,16 +281,19 @@ export function createClient(options: ClientOptions): Client {
     keyLint: config.keyLint,
     logger,
     secrets,
+    preset: config.preset,
   });
   const ctx: PipelineContext = {
     keys,
     secrets,
     logger,
-    auth: [config.auth],
+    auth: config.auth,
     classifyKeyError: config.classifyKeyError,
     maxKeyRefreshes: config.maxKeyRefreshes,
     fetch: config.fetch,
+    preset: config.preset,
   };
+  const auth = config.auth.map((placement) => placement.type).join('+');
   const run = <S extends StandardSchemaV1 | undefined, T extends ResponseType | undefined>(request: FullRequest<S, T>) =>
     runRequest(ctx, config, request) as Promise<ResultOf<S, T>>;
   const verb =
@@ -324,9 +327,9 @@ export function createClient(options: ClientOptions): Client {
     setApiKey: (key) => keys.set(key),
   };
   // What console.log / util.inspect / JSON.stringify show: where it points, never the key.
-  Object.defineProperty(client, 'toJSON', { value: () => ({ baseUrl: config.baseUrl, auth: config.auth.type }) });
+  Object.defineProperty(client, 'toJSON', { value: () => ({ baseUrl: config.baseUrl, auth }) });
   Object.defineProperty(client, Symbol.for('nodejs.util.inspect.custom'), {
-    value: () => `KeyguardClient { baseUrl: '${config.baseUrl}', auth: '${config.auth.type}' }`,
+    value: () => `KeyguardClient { baseUrl: '${config.baseUrl}', auth: '${auth}' }`,
   });
   return client;
 }

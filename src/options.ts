@@ -1,9 +1,10 @@
 import type { ErrorResponse } from './classify/classify.js';
-import { readGrant } from './keys/grant.js';
 import type { ResponseInfo } from './client.js';
 import { ConfigError } from './errors/config-error.js';
 import type { InvalidApiKeyError } from './errors/invalid-api-key-error.js';
+import { readGrant } from './keys/grant.js';
 import type { KeyLintMode } from './keys/lint.js';
+import type { KeyFormat, KeyFormatOptions, KeyKind, KeyMode, Probe } from './providers/types.js';
 import type { KeyErrorReason } from './types.js';
 
 /** A key with an optional expiry. A grant close to `expiresAt` is refreshed through the provider before use. */
@@ -87,8 +88,8 @@ export interface ClientOptions {
   baseUrl: string;
   /** The key, a grant with an expiry, or a provider callback. */
   apiKey?: string | KeyGrant | KeyProvider | undefined;
-  /** Where the key travels. @default { type: 'bearer' } */
-  auth?: AuthPlacement;
+  /** Where the key travels; a list sends it in each place (some APIs want it twice). @default { type: 'bearer' } */
+  auth?: AuthPlacement | readonly AuthPlacement[];
   /** Called once per rejected key; a returned key replays every request that failed with the old one. */
   onKeyInvalid?: OnKeyInvalid;
   /** How many times one request may be replayed with a new key. @default 1 */
@@ -115,7 +116,44 @@ export interface ClientOptions {
   idleTimeoutMs?: number;
   /** Sees every response (status, redacted headers, request id) before its body is read: for request ids, rate-limit headers, tracing. */
   onResponse?: (info: ResponseInfo) => void;
+  // --- Provider presets (keyguard/providers): the fields a preset spreads in, and the key checks they add ---
+  /** The API's name, used in key-check messages (set by a preset). */
+  name?: string;
+  /** The API's known key formats (set by a preset); checked by `keyCheck`. */
+  keyFormats?: readonly KeyFormat[];
+  /** The page where the API's keys are managed (set by a preset); hints name it. */
+  keysUrl?: string;
+  /** A cheap request that proves a key works (set by a preset; used by `keyguard doctor`). */
+  probe?: Probe;
+  /** The conventional environment variable for the key (set by a preset). */
+  envVar?: string;
+  /** Refuse keys of the other mode before sending, e.g. `'live'`: a Stripe test key is `malformed`. */
+  keyMode?: KeyMode;
+  /** Only these kinds of key may be sent, e.g. `'secret'`: a publishable key is `malformed`. */
+  keyKind?: KeyKind | readonly KeyKind[];
+  /** Checks each key against `keyFormats` before it is sent (set by a preset: it knows every preset's formats). */
+  keyCheck?: KeyCheck;
+  /** Rewrites a hint to name `keysUrl` and `envVar` (set by a preset). */
+  keysHint?: KeysHint;
+  // --- end provider presets ---
 }
+
+/**
+ * A preset's key check: `undefined` when the key may be sent, else the problem (never containing the key).
+ * Its `validate` checks the preset fields when the client is created: `[field, what is wrong]` for a bad one.
+ */
+export type KeyCheck = ((key: string, preset: KeyFormatOptions) => { code: string; message: string } | undefined) & {
+  validate?: (options: object) => [field: string, error: string] | undefined;
+};
+/** A preset's hint rewriter: names the page where keys are managed and the environment variable. */
+export type KeysHint = (hint: string, preset: KeyFormatOptions & { envVar?: string | undefined }) => string;
+
+/** What the client knows of a preset (all optional: without a preset nothing changes). */
+export type PresetContext = KeyFormatOptions & {
+  envVar?: string | undefined;
+  keyCheck?: KeyCheck | undefined;
+  keysHint?: KeysHint | undefined;
+};
 
 /** The fully resolved retry policy. */
 export type RetryPolicy = Required<RetryOptions>;
@@ -124,7 +162,8 @@ export type RetryPolicy = Required<RetryOptions>;
 export interface ResolvedOptions {
   baseUrl: string;
   apiKey: string | KeyGrant | KeyProvider | undefined;
-  auth: AuthPlacement;
+  /** Every placement; the first header placement leads (redaction by name follows it). */
+  auth: AuthPlacement[];
   onKeyInvalid: OnKeyInvalid | undefined;
   maxKeyRefreshes: number;
   refreshBeforeExpiryMs: number;
@@ -138,6 +177,8 @@ export interface ResolvedOptions {
   maxBodyBytes: number;
   idleTimeoutMs: number | undefined;
   onResponse: ((info: ResponseInfo) => void) | undefined;
+  /** What the preset's key check needs, and the keys page for hints. */
+  preset: PresetContext;
 }
 
 /** The default limit on a successful body read into memory: 64 MiB. */
@@ -216,6 +257,15 @@ const auth: Check<AuthPlacement> = (value, path) => {
   return fail(path, "must be { type: 'bearer' }, { type: 'header', name } or { type: 'query', name }");
 };
 
+/** One placement or a non-empty list of them; header placements first, so redaction by name follows them. */
+const authList: Check<AuthPlacement[]> = (value, path) => {
+  if (!Array.isArray(value)) return [auth(value, path)];
+  const list = [...value].map((one, i) => auth(one, `${path}.${i}`));
+  if (list.length === 0) fail(path, 'must not be an empty list');
+  return [...list.filter((a) => a.type === 'header'), ...list.filter((a) => a.type !== 'header')];
+};
+const text = test<string>((v) => typeof v === 'string', 'must be a string');
+
 const headers: Check<Record<string, string>> = (value, path) => {
   if (!isObject(value)) fail(path, 'must be an object of header names to strings');
   const copy = Object.fromEntries(Object.entries(value as Record<string, unknown>));
@@ -267,7 +317,7 @@ const RETRY_FIELDS = {
 const CLIENT_OPTIONS = {
   baseUrl,
   apiKey: optional(apiKey),
-  auth: optional(auth),
+  auth: optional(authList),
   onKeyInvalid: optional(fn<OnKeyInvalid>()),
   maxKeyRefreshes: optional(count),
   refreshBeforeExpiryMs: optional(milliseconds()),
@@ -281,6 +331,18 @@ const CLIENT_OPTIONS = {
   maxBodyBytes: optional(test<number>((v) => typeof v === 'number' && v > 0 && Number.isFinite(v), 'must be a positive number of bytes')),
   idleTimeoutMs: optional(positiveMs),
   onResponse: optional(fn<(info: ResponseInfo) => void>()),
+  // Provider presets: their own fields are checked by the preset's keyCheck.validate (keyguard/providers), keeping this bundle small.
+  name: optional(text),
+  keyFormats: optional(test<readonly KeyFormat[]>(Array.isArray, 'must be a list of key formats')),
+  keysUrl: optional(text),
+  probe: optional(test<Probe>(isObject, 'must be { method, path }')),
+  envVar: optional(text),
+  keyMode: optional(test<KeyMode>((v) => v === 'live' || v === 'test', "must be 'live' or 'test'")),
+  keyKind: optional(
+    test<KeyKind | readonly KeyKind[]>((v) => typeof v === 'string' || Array.isArray(v), 'must be a key kind or a list of them'),
+  ),
+  keyCheck: optional(fn<KeyCheck>()),
+  keysHint: optional(fn<KeysHint>()),
 } satisfies { [K in keyof ClientOptions]-?: Check<ClientOptions[K]> };
 
 type Snapshot = { [K in keyof typeof CLIENT_OPTIONS]: ReturnType<(typeof CLIENT_OPTIONS)[K]> };
@@ -316,7 +378,7 @@ function readOptions(options: ClientOptions): ResolvedOptions {
   return {
     baseUrl: snapshot.baseUrl,
     apiKey: snapshot.apiKey,
-    auth: snapshot.auth ?? { type: 'bearer' },
+    auth: snapshot.auth ?? [{ type: 'bearer' }],
     onKeyInvalid: snapshot.onKeyInvalid,
     maxKeyRefreshes: snapshot.maxKeyRefreshes ?? 1,
     refreshBeforeExpiryMs: snapshot.refreshBeforeExpiryMs ?? 30_000,
@@ -330,7 +392,15 @@ function readOptions(options: ClientOptions): ResolvedOptions {
     maxBodyBytes: snapshot.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     idleTimeoutMs: snapshot.idleTimeoutMs,
     onResponse: snapshot.onResponse,
+    preset: presetOf(snapshot, options),
   };
+}
+
+function presetOf(snapshot: Snapshot, options: ClientOptions): PresetContext {
+  const { name, envVar, keysUrl, keyFormats, keyMode, keyKind, keyCheck, keysHint } = snapshot;
+  const bad = keyCheck?.validate?.(options);
+  if (bad) fail(bad[0], bad[1]);
+  return { name, envVar, keysUrl, keyFormats, keyMode, keyKind, keyCheck, keysHint };
 }
 
 /** Merges a client's or request's `retry` option over a base policy. Validates it first. */
@@ -355,4 +425,3 @@ function mergeRetry(base: RetryPolicy, value: number | false | RetryOptions | un
 export function checkTimeout(value: unknown, fallback: number, option = 'timeoutMs'): number {
   return value === undefined ? fallback : positiveMs(value, option);
 }
-

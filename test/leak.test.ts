@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { HttpResponse, http } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type ClientOptions, createClient } from '../src/index.js';
+import { type AuthPlacement, createClient } from '../src/index.js';
 import { BASE, useMsw } from './helpers/msw.js';
 import { renderings } from './helpers/renderings.js';
 
@@ -35,7 +35,7 @@ function echoingApi(status: number) {
   );
 }
 
-const placements: Array<[string, ClientOptions['auth']]> = [
+const placements: Array<[string, AuthPlacement | undefined]> = [
   ['bearer', { type: 'bearer' }],
   ['header', { type: 'header', name: 'x-api-key' }],
   ['query', { type: 'query', name: 'api_key' }],

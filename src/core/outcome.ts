@@ -7,6 +7,7 @@ import { isTransient, parseRetryAfter } from '../internal/retry.js';
 import { validate } from '../internal/schema.js';
 import { keyHint } from '../keys/fingerprint.js';
 import { hintFor } from '../keys/hints.js';
+import { withKeysUrl } from '../providers/hooks.js';
 import { KEY_ERROR_REASONS, type KeyErrorReason } from '../types.js';
 import { KeyNotSendable, sendAttempt } from './attempt.js';
 import { type PipelineContext, redactHeaders } from './context.js';
@@ -172,7 +173,7 @@ export function keyErrorOfResponse(
     status: response.status,
     code: described.code === undefined ? undefined : secrets.text(described.code),
     message: secrets.text(described.message ?? DEFAULT_MESSAGES[verdict.reason]),
-    hint: hintFor(verdict.reason, described),
+    hint: withKeysUrl(hintFor(verdict.reason, described), ctx.preset),
     keyHint: key === undefined ? undefined : keyHint(key),
     requestId: requestIdOf(response.headers, ctx),
     response: { status: response.status, headers: redactHeaders(ctx, response.headers), body: secrets.value(response.body) },

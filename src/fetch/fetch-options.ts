@@ -1,10 +1,25 @@
 import { ConfigError } from '../errors/config-error.js';
 import { readGrant } from '../keys/grant.js';
 import type { KeyLintMode } from '../keys/lint.js';
-import type { AuthPlacement, KeyErrorClassifier, KeyGrant, KeyProvider, Logger, OnKeyInvalid } from '../options.js';
+import type {
+  AuthPlacement,
+  ClientOptions,
+  KeyErrorClassifier,
+  KeyGrant,
+  KeyProvider,
+  Logger,
+  OnKeyInvalid,
+  PresetContext,
+} from '../options.js';
+
+/** The fields a provider preset (keyguard/providers) spreads in: its key checks and its keys page for hints. */
+type PresetFields = Pick<
+  ClientOptions,
+  'name' | 'keyFormats' | 'keysUrl' | 'probe' | 'envVar' | 'keyMode' | 'keyKind' | 'keyCheck' | 'keysHint'
+>;
 
 /** Options of {@link keyguardFetch}. Every one is optional; a provider preset spreads in as it is. */
-export interface KeyguardFetchOptions {
+export interface KeyguardFetchOptions extends PresetFields {
   /** The key, a grant with an expiry, or a provider callback. */
   apiKey?: string | KeyGrant | KeyProvider | undefined;
   /** Called once per rejected key; a returned key replays every request that failed with the old one. */
@@ -46,6 +61,7 @@ export interface ResolvedFetchOptions {
   keyLint: KeyLintMode;
   logger: Logger;
   fetch: typeof fetch | undefined;
+  preset: PresetContext;
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -84,11 +100,23 @@ export function resolveFetchOptions(options: KeyguardFetchOptions): ResolvedFetc
         ) ?? 'fix',
       logger: check('logger', o.logger, isLogger, 'must be an object whose debug/info/warn/error are functions') ?? {},
       fetch: check('fetch', o.fetch, (v) => v === undefined || typeof v === 'function', 'must be a function'),
+      preset: presetOf(o),
     };
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError('options', 'could not be read (a getter or Proxy on them threw)', { cause: error });
   }
+}
+
+function presetOf(o: KeyguardFetchOptions): PresetContext {
+  const { name, envVar, keysUrl, keyFormats, keyMode, keyKind, keyCheck, keysHint } = o;
+  for (const [field, value] of [['keyCheck', keyCheck] as const, ['keysHint', keysHint] as const]) {
+    if (value !== undefined && typeof value !== 'function') throw new ConfigError(field, 'must be a function');
+  }
+  // The preset's own fields are checked by the preset (keyguard/providers).
+  const bad = keyCheck?.validate?.(o);
+  if (bad) throw new ConfigError(bad[0], bad[1]);
+  return { name, envVar, keysUrl, keyFormats, keyMode, keyKind, keyCheck, keysHint };
 }
 
 function check<T>(option: string, value: T, test: (value: unknown) => boolean, message: string): T {
@@ -115,7 +143,6 @@ function positive(option: string, value: unknown, fallback: number): number {
     'must be a positive number of milliseconds',
   );
 }
-
 
 function isLogger(value: unknown): boolean {
   if (value === undefined) return true;

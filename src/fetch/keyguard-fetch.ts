@@ -1,4 +1,4 @@
-import { type PipelineContext, redactHeaders } from '../core/context.js';
+import { credentialHeaderNames, type PipelineContext, redactHeaders } from '../core/context.js';
 import { KeySession, type Outcome } from '../core/key-flow.js';
 import { keyErrorOfResponse, unsendableKey } from '../core/outcome.js';
 import { placeKey, removeCredentials } from '../core/place-key.js';
@@ -40,7 +40,7 @@ interface Call {
  */
 export function keyguardFetch(options: KeyguardFetchOptions = {}): typeof fetch {
   const config = resolveFetchOptions(options);
-  const secrets = new Secrets();
+  const secrets = new Secrets(credentialHeaderNames(config.auth));
   const logger = redactingLogger(config.logger, secrets);
   const keys = new KeyState({
     apiKey: config.apiKey,
@@ -51,8 +51,10 @@ export function keyguardFetch(options: KeyguardFetchOptions = {}): typeof fetch 
     keyLint: config.keyLint,
     logger,
     secrets,
+    preset: config.preset,
   });
   const ctx: PipelineContext = {
+    preset: config.preset,
     keys,
     secrets,
     logger,

@@ -109,10 +109,10 @@ export class Secrets {
   private cuttable: string[] = [];
   private readonly credentialHeaders: Set<string>;
 
-  /** @param credentialHeader a header that carries the key (the `header` auth placement's name), redacted by name. */
-  constructor(credentialHeader?: string) {
+  /** @param credentialHeaders headers that carry the key (the `header` auth placements' names), redacted by name. */
+  constructor(credentialHeaders: readonly string[] = []) {
     this.credentialHeaders = new Set(CREDENTIAL_HEADERS);
-    if (credentialHeader) this.credentialHeaders.add(credentialHeader.toLowerCase());
+    for (const name of credentialHeaders) this.credentialHeaders.add(name.toLowerCase());
   }
 
   add(key: string | undefined): void {

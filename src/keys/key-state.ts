@@ -1,10 +1,11 @@
 import { InvalidApiKeyError } from '../errors/invalid-api-key-error.js';
 import { abortable } from '../internal/abort.js';
 import type { Secrets } from '../internal/redact.js';
-import type { KeyGrant, KeyProvider, KeyProviderReason, Logger, OnKeyInvalid } from '../options.js';
-import { toGrant } from './grant.js';
+import type { KeyGrant, KeyProvider, KeyProviderReason, Logger, OnKeyInvalid, PresetContext } from '../options.js';
+import { withKeysUrl, withPresetCheck } from '../providers/hooks.js'; // provider presets
 import type { KeyErrorReason } from '../types.js';
 import { keyHint } from './fingerprint.js';
+import { toGrant } from './grant.js';
 import { hintFor } from './hints.js';
 import { type KeyLintMode, type KeyLintResult, lintApiKey } from './lint.js';
 
@@ -44,6 +45,8 @@ interface KeyStateOptions {
   keyLint: KeyLintMode;
   logger: Logger;
   secrets: Secrets;
+  /** Provider preset: its key check and keys page (keyguard/providers). */
+  preset?: PresetContext | undefined;
 }
 
 /**
@@ -256,7 +259,7 @@ export class KeyState {
   /** Lints each key value once, and warns once per value when it had to be trimmed. */
   private lintOnce(key: string | undefined): KeyLintResult {
     if (this.lint?.key !== key || !this.lint) {
-      const result = lintApiKey(key, this.options.keyLint);
+      const result = withPresetCheck(lintApiKey(key, this.options.keyLint), this.options.preset, this.options.keyLint);
       if (result.ok && result.problems.length) {
         this.options.logger.warn?.(`keyguard: ${result.problems.map((p) => p.message).join(' ')}`);
       }
@@ -271,7 +274,7 @@ export class KeyState {
       reason: 'expired',
       source: 'client',
       message: 'The API key was not sent: its grant expired (expiresAt is in the past).',
-      hint: hintFor('expired'),
+      hint: withKeysUrl(hintFor('expired'), this.options.preset),
       keyHint: key ? keyHint(key) : undefined,
     });
   }
@@ -284,7 +287,10 @@ export class KeyState {
       source: 'client',
       code: problem?.code,
       message: `The API key was not sent: ${problem?.message ?? 'it failed the client-side checks.'}`,
-      hint: reason === 'missing' ? hintFor('missing') : `${problem?.message} Or return a corrected key from onKeyInvalid.`,
+      hint: withKeysUrl(
+        reason === 'missing' ? hintFor('missing') : `${problem?.message} Or return a corrected key from onKeyInvalid.`,
+        this.options.preset,
+      ),
       keyHint: key && reason !== 'missing' ? keyHint(key) : undefined,
     });
   }

@@ -4,9 +4,21 @@ export interface KeyProblem {
    * Which check failed: `missing` (no key, not a string, empty, or the text `undefined`/`null`),
    * `placeholder` (copied from an example), `quoted`, `bearer-prefix`, `inner-whitespace`
    * (a space or line break inside the key), `invalid-character` (outside printable ASCII), or
-   * `surrounding-whitespace` (the only one `'fix'` repairs).
+   * `surrounding-whitespace` (the only one `'fix'` repairs). With a preset from `keyguard/providers`, the
+   * client also reports `wrong-provider`, `wrong-mode` and `wrong-kind` (never from `lintApiKey` itself).
    */
-  code: 'missing' | 'placeholder' | 'quoted' | 'bearer-prefix' | 'inner-whitespace' | 'invalid-character' | 'surrounding-whitespace';
+  code:
+    | 'missing'
+    | 'placeholder'
+    | 'quoted'
+    | 'bearer-prefix'
+    | 'inner-whitespace'
+    | 'invalid-character'
+    | 'surrounding-whitespace'
+    // With a provider preset (keyguard/providers): another provider's key, the other mode (live/test), the wrong kind.
+    | 'wrong-provider'
+    | 'wrong-mode'
+    | 'wrong-kind';
   /** One sentence naming the problem and the fix; never contains the key. */
   message: string;
   /** True when `'fix'` mode repaired the problem (trimmed surrounding whitespace); such a problem does not make `ok` false. */

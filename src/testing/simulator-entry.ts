@@ -8,3 +8,5 @@ export type { KeyErrorFormat, KeyErrorWireResponse, SimulatedKeyErrorReason } fr
 export { KEY_ERROR_FORMATS, keyErrorResponse } from './formats.js';
 export type { FaultKind, Faults, Item, KeyRecord, Simulator, SimulatorOptions, SimulatorStats } from './simulator.js';
 export { startSimulator } from './simulator.js';
+export type { VendorName } from './vendors.js';
+export { VENDORS, vendorKeyErrorResponse } from './vendors.js';

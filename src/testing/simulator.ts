@@ -4,6 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { KEY_ERROR_FORMATS, type KeyErrorFormat, keyErrorResponse, type SimulatedKeyErrorReason } from './formats.js';
 import { mulberry32 } from './prng.js';
+import { BadInput, binaryReply, chatCompletion, eventStream, linkHeader } from './simulator-streams.js';
+import { keyForVendor, matchVendor, presentedVendorKey, VENDOR_NAMES, type VendorName, vendorBase } from './simulator-vendors.js';
+import { vendorKeyErrorResponse, vendorProbeBody } from './vendors.js';
 
 /** Random trouble on `/v1/*` (except `/v1/health`). Rates are probabilities from 0 to 1. */
 export interface Faults {
@@ -82,8 +85,14 @@ export interface Simulator {
   readonly adminToken: string;
   /** The seed of the fault PRNG in use. */
   readonly seed: number;
-  /** Issues a new key that lives `ttlMs` (default: the `keyTtlMs` option); `label` is echoed by `GET /v1/me`. */
-  issueKey(opts?: { ttlMs?: number; label?: string }): KeyRecord;
+  /**
+   * Issues a new key that lives `ttlMs` (default: the `keyTtlMs` option); `label` is echoed by `GET /v1/me`.
+   * `vendor` shapes it like that provider's keys (`'openai'` → `sk-proj-…`), `prefix` sets its start
+   * (`'sk_test_'`); every key works on every route, the generic `/v1` API and each vendor's.
+   */
+  issueKey(opts?: { ttlMs?: number; label?: string; vendor?: VendorName; prefix?: string }): KeyRecord;
+  /** The base URL of the simulator playing `vendor`, e.g. `http://127.0.0.1:54321/openai/v1`: its base path, auth placement and wire format. */
+  vendorUrl(vendor: VendorName): string;
   /** Revokes a key, given its id or value: from now on it is rejected as `revoked`. Throws when there is no such key. */
   revokeKey(idOrKey: string): void;
   /** Expires a key now, given its id or value: from now on it is rejected as `expired`. Throws when there is no such key. */
@@ -135,7 +144,15 @@ const optionsSchema = z.strictObject({
   faults: faultsSchema.optional(),
   seed: z.number().int().optional(),
 });
-const issueSchema = z.strictObject({ ttlMs: ttlSchema.optional(), label: z.string().max(100).optional() });
+const issueSchema = z.strictObject({
+  ttlMs: ttlSchema.optional(),
+  label: z.string().max(100).optional(),
+  vendor: z.enum(VENDOR_NAMES).optional(),
+  prefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{0,32}$/, 'letters, digits, "_", "." and "-" only, at most 32')
+    .optional(),
+});
 const rotateSchema = z.strictObject({ graceMs: durationSchema.optional(), ttlMs: ttlSchema.optional() });
 const configSchema = z.strictObject({ format: formatSchema.optional(), faults: faultsSchema.optional() });
 const failNextSchema = z.strictObject({
@@ -182,6 +199,8 @@ interface Reply {
   headers?: Record<string, string>;
   /** Already serialised. */
   body?: string;
+  /** Writes the body itself (streams); called after the head is sent. */
+  stream?: (res: ServerResponse, sleep: (ms: number) => Promise<void>) => Promise<void>;
 }
 
 const json = (status: number, value: unknown, headers: Record<string, string> = {}): Reply => ({
@@ -237,10 +256,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
 
   function issueKey(input: unknown = {}): KeyRecord {
-    const { ttlMs = keyTtlMs, label } = validate(issueSchema, input);
+    const { ttlMs = keyTtlMs, label, vendor, prefix } = validate(issueSchema, input);
     const stored: StoredKey = {
       id: `key_${hex(8)}`,
-      key: `sk_live_${hex(16)}`,
+      key: prefix !== undefined ? `${prefix}${hex(16)}` : vendor ? keyForVendor(vendor) : `sk_live_${hex(16)}`,
       expiresAt: Date.now() + ttlMs,
       label: label ?? null,
       revoked: false,
@@ -295,7 +314,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     return reply;
   }
 
-  function listItems({ url }: Context): Reply {
+  function listItems({ url, req }: Context): Reply {
     const { limit, cursor } = validate(listSchema, {
       limit: url.searchParams.get('limit') ?? undefined,
       cursor: url.searchParams.get('cursor') ?? undefined,
@@ -304,10 +323,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const rest = [...items.values()].filter((entry) => entry.seq > after);
     const page = rest.slice(0, limit);
     const last = page.at(-1);
-    return json(200, {
-      data: page.map((entry) => entry.item),
-      nextCursor: rest.length > limit && last ? String(last.seq) : null,
-    });
+    const nextCursor = rest.length > limit && last ? String(last.seq) : null;
+    return json(
+      200,
+      { data: page.map((entry) => entry.item), nextCursor },
+      linkHeader(`http://${req.headers.host ?? '127.0.0.1'}`, url, limit, nextCursor),
+    );
   }
 
   function findItem(id: string): Item {
@@ -323,6 +344,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     route('GET', '/v1/items', 'key', listItems),
     route('POST', '/v1/items', 'key', createItem),
     route('GET', '/v1/items/{id}', 'key', (ctx) => json(200, findItem(param(ctx)))),
+    route('GET', '/v1/', 'key', ({ key }) => json(200, { status: 'ok', keyId: key?.id })),
+    route('GET', '/v1/events', 'key', ({ url }) => eventStream(url)),
+    route('POST', '/v1/chat/completions', 'key', ({ body }) => chatCompletion(body)),
+    route('GET', '/v1/files/{n}/content', 'key', (ctx) => binaryReply(param(ctx))),
     route('DELETE', '/v1/items/{id}', 'key', (ctx) => {
       items.delete(findItem(param(ctx)).id);
       return { status: 204 };
@@ -398,6 +423,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const target = req.url ?? '/';
     if (!URL.canParse(target, BASE)) throw new HttpError(400, 'invalid_request_error', 'The request target is not a valid URL.');
     const url = new URL(target, BASE);
+    const vendor = matchVendor(url.pathname);
+    if (vendor) return handleVendor(req, res, url, vendor, requestId);
     const matching = routes.filter((r) => r.pattern.test(url.pathname));
     const matched = matching.find((r) => r.method === req.method);
     const isApi = url.pathname.startsWith('/v1/');
@@ -433,7 +460,31 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
     const body = req.method === 'POST' || req.method === 'PUT' ? parseJson(await readBody(req)) : undefined;
     const params = matched.pattern.exec(url.pathname)?.slice(1) ?? [];
-    send(res, matched.handle({ params, url, req, body, key }));
+    send(res, matched.handle({ params, url, req, body, key }), sleep);
+  }
+
+  /** `/{vendor}{base path}…`: the vendor's auth placement, probe and wire format; faults and stats as on `/v1`. */
+  async function handleVendor(req: IncomingMessage, res: ServerResponse, url: URL, vendor: VendorName, requestId: string): Promise<void> {
+    const { base, probe } = vendorBase(vendor);
+    const rest = url.pathname.slice(`/${vendor}${base}`.length) || '/';
+    const isProbe = rest === probe.path && req.method === probe.method;
+    stats.requests++;
+    const template = `/${vendor}${base}${isProbe ? probe.path : '/*'}`;
+    stats.byPath[template] = (stats.byPath[template] ?? 0) + 1;
+    const fault = await injectFault();
+    if (fault === 'reset') return void req.socket.destroy();
+    if (fault) return send(res, fault);
+    const presented = presentedVendorKey(vendor, req, url);
+    const stored = presented === undefined ? undefined : keysByValue.get(presented);
+    const reason = rejection(stored, presented);
+    if (reason) {
+      stats.keyErrors[reason]++;
+      return send(res, vendorKeyErrorResponse(vendor, reason, { requestId, key: presented }));
+    }
+    if (req.method === 'POST' || req.method === 'PUT') await readBody(req);
+    if (!isProbe)
+      throw new HttpError(404, 'invalid_request_error', `The ${vendor} simulator only answers ${probe.method} ${base}${probe.path}.`);
+    send(res, json(200, vendorProbeBody(vendor, stored?.id ?? '')));
   }
 
   function isAdmin(req: IncomingMessage): boolean {
@@ -447,7 +498,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     res.setHeader('x-request-id', requestId);
     for (const [name, value] of Object.entries(CORS_HEADERS)) res.setHeader(name, value);
     handle(req, res, requestId).catch((error: unknown) => {
-      const e = error instanceof HttpError ? error : new HttpError(500, 'api_error', 'Internal error.');
+      const e =
+        error instanceof HttpError
+          ? error
+          : error instanceof BadInput
+            ? new HttpError(400, 'invalid_request_error', error.message)
+            : new HttpError(500, 'api_error', 'Internal error.');
       send(res, json(e.status, { error: { type: e.type, message: e.message } }, e.headers));
     });
   });
@@ -470,6 +526,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     adminToken,
     seed,
     issueKey: (o = {}) => issueKey(o),
+    vendorUrl: (vendor) => {
+      const name = validate(z.enum(VENDOR_NAMES), vendor);
+      return `${origin}/${name}${vendorBase(name).base}`;
+    },
     revokeKey: (idOrKey) => {
       findKey(idOrKey).revoked = true;
     },
@@ -548,8 +608,15 @@ function parseJson(text: string): unknown {
   }
 }
 
-function send(res: ServerResponse, reply: Reply): void {
+function send(res: ServerResponse, reply: Reply, sleep?: (ms: number) => Promise<void>): void {
   if (res.headersSent || res.destroyed) return;
   res.writeHead(reply.status, reply.headers);
+  if (reply.stream && sleep) {
+    reply.stream(res, sleep).then(
+      () => res.end(),
+      () => res.destroy(),
+    );
+    return;
+  }
   res.end(reply.body);
 }
