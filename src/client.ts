@@ -237,6 +237,7 @@ export function createClient(options: ClientOptions): Client {
     keyLint: config.keyLint,
     logger,
     secrets,
+    keyShare: config.keyShare,
   });
   const run = <S extends StandardSchemaV1 | undefined>(request: FullRequest<S>) =>
     execute(config, keys, secrets, logger, request) as Promise<ResponseOf<S>>;

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import type { ErrorResponse } from './classify/classify.js';
 import { ConfigError } from './errors/config-error.js';
 import type { InvalidApiKeyError } from './errors/invalid-api-key-error.js';
+import type { KeyShare } from './keys/key-share.js';
 import type { KeyLintMode } from './keys/lint.js';
 import type { KeyErrorReason } from './types.js';
 
@@ -17,12 +18,13 @@ export interface KeyGrant {
 export type KeySupply = string | KeyGrant;
 
 /** Why the provider is being asked for a key. */
-export type KeyProviderReason = 'initial' | 'expiring' | KeyErrorReason;
+export type KeyProviderReason = 'initial' | 'expiring' | 'rotated' | KeyErrorReason;
 
 /**
  * Supplies the key lazily. Called once for any number of concurrent requests: first
- * with `'initial'`, with `'expiring'` when a grant is about to expire, and with the
- * rejection's reason when the API rejects the key and there is no `onKeyInvalid`.
+ * with `'initial'`, with `'expiring'` when a grant is about to expire, with the
+ * rejection's reason when the API rejects the key and there is no `onKeyInvalid`, and with
+ * `'rotated'` when another member of the client's `keyShare` rotated the key.
  * `signal` aborts when the refresh times out (after `timeoutMs`).
  */
 export type KeyProvider = (context: { reason: KeyProviderReason; signal: AbortSignal }) => KeySupply | Promise<KeySupply>;
@@ -108,6 +110,14 @@ export interface ClientOptions {
   keyLint?: KeyLintMode;
   /** Receives debug/info/warn/error lines, never a key in clear. @default silent */
   logger?: Logger;
+  // #region keyShare option
+  /**
+   * Shares key rotations with other processes, machines or tabs: when the key is rejected, one member
+   * of the group runs its hook and the others receive the result (`redisKeyShare`, `broadcastKeyShare`).
+   * Unless the share carries keys (`shareKey: true`), `apiKey` must be a provider. Checked by the key state.
+   */
+  keyShare?: KeyShare;
+  // #endregion
 }
 
 /** The fully resolved retry policy. */
@@ -128,6 +138,9 @@ export interface ResolvedOptions {
   classifyKeyError: KeyErrorClassifier | undefined;
   keyLint: KeyLintMode;
   logger: Logger;
+  // #region keyShare option
+  keyShare: KeyShare | undefined;
+  // #endregion
 }
 
 export const DEFAULT_RETRY: RetryPolicy = {
@@ -268,6 +281,9 @@ function readOptions(options: ClientOptions): ResolvedOptions {
     classifyKeyError: options.classifyKeyError,
     keyLint: parsed.keyLint ?? 'fix',
     logger: options.logger ?? {},
+    // #region keyShare option (checked against apiKey by KeyState)
+    keyShare: options.keyShare,
+    // #endregion
   };
 }
 

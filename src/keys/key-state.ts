@@ -6,6 +6,7 @@ import { toGrant } from '../options.js';
 import type { KeyErrorReason } from '../types.js';
 import { keyHint } from './fingerprint.js';
 import { hintFor } from './hints.js';
+import { checkKeyShare, type KeyShare, keyFingerprint, type SharedGrant } from './key-share.js';
 import { type KeyLintMode, type KeyLintResult, lintApiKey } from './lint.js';
 
 /** The key one attempt uses, and which version of the client's key it was. */
@@ -42,6 +43,8 @@ interface KeyStateOptions {
   keyLint: KeyLintMode;
   logger: Logger;
   secrets: Secrets;
+  /** Shares rotations with other processes/tabs (see key-share.ts); checked against `apiKey` here. */
+  keyShare?: KeyShare | undefined;
 }
 
 /**
@@ -60,9 +63,11 @@ export class KeyState {
   private loading: { version: number; promise: Promise<void> } | undefined;
   private lint: { key: string | undefined; result: KeyLintResult } | undefined;
   private readonly provider: KeyProvider | undefined;
+  private readonly share: KeyShare | undefined;
 
   constructor(private readonly options: KeyStateOptions) {
     const { apiKey } = options;
+    this.share = checkKeyShare(options.keyShare, apiKey);
     this.provider = typeof apiKey === 'function' ? apiKey : undefined;
     if (!this.provider) this.current = toGrant(apiKey, 'apiKey') ?? { key: undefined };
     options.secrets.add(this.current?.key);
@@ -146,10 +151,14 @@ export class KeyState {
       `keyguard: key ${error.keyHint ?? '(none)'} rejected (${error.reason}); ${onKeyInvalid ? 'calling onKeyInvalid' : 'asking the key provider'}.`,
     );
     try {
-      const supply = await this.withTimeout((signal) =>
-        onKeyInvalid ? onKeyInvalid(error) : this.provider ? this.provider({ reason: error.reason, signal }) : undefined,
-      );
-      const grant = toGrant(supply, onKeyInvalid ? 'onKeyInvalid' : 'apiKey');
+      const replace = async (): Promise<SharedGrant | undefined> =>
+        toGrant(
+          await this.withTimeout((signal) =>
+            onKeyInvalid ? onKeyInvalid(error) : this.provider ? this.provider({ reason: error.reason, signal }) : undefined,
+          ),
+          onKeyInvalid ? 'onKeyInvalid' : 'apiKey',
+        );
+      const grant = this.share && rejected !== undefined ? await this.shared(this.share, rejected, error, replace) : await replace();
       if (!grant || grant.key === rejected) throw NO_REPLACEMENT; // Never loop on the same key.
       // setApiKey() during the hook is newer than the hook's answer: keep it.
       if (this.version === version) this.install(grant);
@@ -162,6 +171,45 @@ export class KeyState {
       throw failure;
     }
   }
+
+  // #region key share: one rotation for a group of processes/tabs (see key-share.ts)
+  /**
+   * The replacement through the key share: `replace` runs in exactly one member of the group; the
+   * others take the key it published, or re-read theirs via the provider (reason 'rotated').
+   */
+  private async shared(
+    share: KeyShare,
+    rejected: string,
+    error: InvalidApiKeyError,
+    replace: () => Promise<SharedGrant | undefined>,
+  ): Promise<SharedGrant | undefined> {
+    const log = this.options.logger;
+    const fingerprint = await keyFingerprint(rejected);
+    if (fingerprint === undefined) {
+      log.warn?.(`keyguard: key share "${share.name}": no WebCrypto here to fingerprint the key; rotating on this member alone.`);
+      return replace();
+    }
+    const result = await this.withTimeout((signal) => share.rotate({ fingerprint, reason: error.reason, run: replace, signal }));
+    if (result.outcome === 'rotated-here') {
+      log.info?.(
+        `keyguard: key share "${share.name}": rotated the key here${result.local ? ' (the share was unreachable: local rotation)' : ''}.`,
+      );
+      return result.grant;
+    }
+    if (result.outcome === 'failed') {
+      log.info?.(`keyguard: key share "${share.name}": another member's rotation gave no new key.`);
+      return undefined;
+    }
+    if (result.grant) {
+      log.info?.(`keyguard: key share "${share.name}": received a rotation (the key came with it).`);
+      return result.grant;
+    }
+    log.info?.(`keyguard: key share "${share.name}": received a rotation; re-reading the key from apiKey (reason 'rotated').`);
+    const provider = this.provider;
+    if (!provider) return undefined;
+    return toGrant(await this.withTimeout((signal) => provider({ reason: 'rotated', signal })), 'apiKey');
+  }
+  // #endregion
 
   /** Loads a key from the provider, once for all concurrent callers. */
   private singleFlight(reason: KeyProviderReason, signal: AbortSignal | undefined): Promise<void> {
