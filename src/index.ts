@@ -33,7 +33,18 @@ export { KeyguardError } from './errors/keyguard-error.js';
 export type { ValidationIssue } from './errors/response-validation-error.js';
 export { ResponseValidationError } from './errors/response-validation-error.js';
 export { TimeoutError } from './errors/timeout-error.js';
+export type { BroadcastKeyShare, BroadcastKeyShareOptions } from './keys/broadcast-share.js';
+export { broadcastKeyShare } from './keys/broadcast-share.js';
 export { keyHint } from './keys/fingerprint.js';
+export type {
+  KeyShare,
+  KeyShareEvent,
+  KeyShareOptions,
+  KeyShareResult,
+  KeyShareRotation,
+  KeyShareStats,
+  SharedGrant,
+} from './keys/key-share.js';
 export type { KeyLintMode, KeyLintResult, KeyProblem } from './keys/lint.js';
 export { lintApiKey } from './keys/lint.js';
 export type {

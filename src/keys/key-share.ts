@@ -197,6 +197,7 @@ export function bounded<T>(promise: Promise<T>, ms: number, what: string): Promi
 /** A random member id (not secret). */
 export function memberId(): string {
   const bytes = new Uint8Array(8);
-  globalThis.crypto?.getRandomValues?.(bytes) ?? bytes.forEach((_, i) => (bytes[i] = Math.floor(Math.random() * 256)));
+  if (globalThis.crypto?.getRandomValues) globalThis.crypto.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i += 1) bytes[i] = Math.floor(Math.random() * 256);
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }

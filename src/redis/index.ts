@@ -310,9 +310,8 @@ class RedisShare implements RedisKeyShare {
   /** Resolves on the next message for `fingerprint`, after `pollMs`, or when `signal` aborts. */
   private wake(fingerprint: string, signal: AbortSignal): Promise<void> {
     return new Promise<void>((resolve) => {
-      let set = this.wakers.get(fingerprint);
-      if (!set) this.wakers.set(fingerprint, (set = new Set()));
-      const wakers = set;
+      const wakers = this.wakers.get(fingerprint) ?? new Set<() => void>();
+      this.wakers.set(fingerprint, wakers);
       const finish = () => {
         clearTimeout(timer);
         signal.removeEventListener('abort', finish);
