@@ -46,8 +46,14 @@ export async function startFleetApi(): Promise<FleetApi> {
   const server: Server = createServer((req, res) => {
     const json = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
+      res.end(status === 204 ? undefined : JSON.stringify(body));
     };
+    // Browsers (test/browser) call it cross-origin.
+    res.setHeader('access-control-allow-origin', '*');
+    res.setHeader('access-control-allow-headers', 'authorization, content-type');
+    if (req.method === 'OPTIONS') return json(204, {});
+    if (req.url === '/expire' && req.method === 'POST') return json(200, { expired: Boolean(api.expireCurrent()) });
+    if (req.url === '/stats') return json(200, { rotations: api.rotations.length, requests: api.requests });
     if (req.url === '/me') {
       api.requests += 1;
       const key = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
