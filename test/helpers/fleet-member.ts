@@ -53,7 +53,7 @@ const client = createClient({
     const res = await fetch(`${options.apiUrl}/rotate`, { method: 'POST' });
     return ((await res.json()) as { key: string }).key;
   },
-  keyShare,
+  ...(options.noShare ? {} : { keyShare }),
   retry: false,
   logger: { info: (line: unknown) => logs.push(String(line)), warn: (line: unknown) => logs.push(String(line)) },
 });

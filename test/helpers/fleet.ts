@@ -71,7 +71,8 @@ export async function startFleetApi(): Promise<FleetApi> {
     if (req.url === '/current') return json(200, { key: api.current });
     return json(404, { error: 'not found' });
   });
-  server.listen(0, '127.0.0.1');
+  // A deep backlog: a fleet opens hundreds of connections at once.
+  server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 });
   await once(server, 'listening');
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('no address');
@@ -176,6 +177,8 @@ export interface MemberOptions {
   shareKey?: boolean;
   /** The hook waits for `proceed()`; else it goes on at once. */
   holdHook?: boolean;
+  /** No keyShare: the member rotates on its own (the bench's baseline). */
+  noShare?: boolean;
 }
 
 const MEMBER = fileURLToPath(new URL('./fleet-member.ts', import.meta.url));
