@@ -78,7 +78,7 @@ writeFileSync(
       noEmit: true,
       noUnusedLocals: false,
       baseUrl: '../..',
-      paths: { keyguard: ['src/index.ts'], 'keyguard/testing': ['src/testing/index.ts'] },
+      paths: { keyguard: ['src/index.ts'], 'keyguard/testing': ['src/testing/index.ts'], 'keyguard/redis': ['src/redis/index.ts'] },
     },
     include: ['*.ts'],
   }),

@@ -162,8 +162,8 @@ class Unreachable {
  * const redis = await createRedis({ url: process.env.REDIS_URL }).connect();
  * const client = createClient({
  *   baseUrl: 'https://api.example.com/v1',
- *   apiKey: () => secrets.read('example-api-key'), // re-read with reason 'rotated' after another member rotated
- *   onKeyInvalid: () => secrets.rotate('example-api-key'), // runs in one member of the fleet per rejected key
+ *   apiKey: () => vault.read(), // re-read with reason 'rotated' after another member rotated
+ *   onKeyInvalid: (error) => vault.rotate(error.reason), // runs in one member of the fleet per rejected key
  *   keyShare: redisKeyShare({ redis, name: 'example-api' }),
  * });
  * ```
