@@ -71,7 +71,9 @@ export async function startFleetApi(): Promise<FleetApi> {
     if (req.url === '/current') return json(200, { key: api.current });
     return json(404, { error: 'not found' });
   });
-  // A deep backlog: a fleet opens hundreds of connections at once.
+  // Members keep their sockets between bursts: the server must not close them first (a reused socket
+  // the server just closed is a reset), and a fleet opens hundreds of connections at once.
+  server.keepAliveTimeout = 120_000;
   server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 });
   await once(server, 'listening');
   const address = server.address();
