@@ -213,11 +213,17 @@ class RedisShare implements RedisKeyShare {
     try {
       const done = await this.read(fingerprint);
       if (done) return record(this.received(done));
-      if (await this.claim(fingerprint)) return record(await this.runHere(rotation));
+      if (await this.claim(fingerprint)) {
+        const late = await this.afterClaim(fingerprint);
+        return record(late ? this.received(late) : await this.runHere(rotation));
+      }
       this.waiting += 1;
       try {
         const outcome = await this.waitFor(rotation);
-        if (outcome === 'claimed') return record(await this.runHere(rotation), true);
+        if (outcome === 'claimed') {
+          const late = await this.afterClaim(fingerprint);
+          return late ? record(this.received(late)) : record(await this.runHere(rotation), true);
+        }
         return record(this.received(outcome));
       } finally {
         this.waiting -= 1;
@@ -257,6 +263,16 @@ class RedisShare implements RedisKeyShare {
   private async claim(fingerprint: string): Promise<boolean> {
     const answer = await this.command(['SET', `${this.prefix}lease:${fingerprint}`, this.id, 'NX', 'PX', String(this.options.leaseMs)]);
     return answer === 'OK';
+  }
+
+  /**
+   * An owner may have published and released its lease between this member's read and its claim:
+   * read again once the lease is ours, and hand it back when the outcome is already there.
+   */
+  private async afterClaim(fingerprint: string): Promise<Done | undefined> {
+    const done = await this.read(fingerprint);
+    if (done) await this.command(['EVAL', RELEASE, '1', `${this.prefix}lease:${fingerprint}`, this.id]).catch(ignore);
+    return done;
   }
 
   /** Runs the hook under a renewed lease, then stores and publishes the outcome (best effort). */
