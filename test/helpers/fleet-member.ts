@@ -9,6 +9,7 @@ const options = JSON.parse(process.env.FLEET_OPTIONS ?? '{}') as MemberOptions;
 const send = (message: unknown) => process.send?.(message);
 
 let redisClose: () => Promise<unknown> = async () => {};
+let ping: () => Promise<unknown> = async () => {};
 let redis: object;
 // Only the client under test is loaded (each import costs start-up time).
 if (options.client === 'ioredis') {
@@ -17,6 +18,7 @@ if (options.client === 'ioredis') {
   client.on('error', () => {});
   redis = client;
   redisClose = async () => client.disconnect();
+  ping = () => client.ping();
 } else {
   const { createClient: createRedis } = await import('redis');
   const client = createRedis({ url: options.redisUrl, socket: { reconnectStrategy: () => 50 } });
@@ -24,6 +26,7 @@ if (options.client === 'ioredis') {
   await client.connect();
   redis = client;
   redisClose = async () => client.destroy();
+  ping = () => client.ping();
 }
 const share: RedisKeyShare = redisKeyShare({ redis, name: options.name, leaseMs: options.leaseMs, shareKey: options.shareKey });
 
@@ -61,7 +64,21 @@ const client = createClient({
 process.on('message', async (message: { type: string; requests?: number; reload?: boolean }) => {
   if (message.type === 'proceed') proceeds.shift()?.();
   if (message.type === 'burst') {
-    if (message.reload) client.setApiKey(await current());
+    if (message.reload) {
+      client.setApiKey(await current());
+      // Connected to Redis again (after a restart) before the burst: bounded, 100 tries 50 ms apart.
+      for (let tries = 0; tries < 100; tries += 1) {
+        const answered = await Promise.race([
+          ping().then(
+            () => true,
+            () => false,
+          ),
+          new Promise((r) => setTimeout(() => r(false), 50)),
+        ]);
+        if (answered) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
     const started = performance.now();
     const before = { hookCalls, logs: logs.length };
     const results = await Promise.allSettled(Array.from({ length: message.requests ?? 1 }, () => client.get('/me')));
