@@ -145,7 +145,7 @@ describe('redisKeyShare failure modes', SLOW, () => {
   });
 
   it('Redis stopped mid-run: every member still succeeds with one hook call of its own, without hanging; Redis back: sharing resumes', async () => {
-    const fleetMembers = await fleet(4, { client: 'node-redis' });
+    const fleetMembers = await fleet(4, { client: 'ioredis' });
     await Promise.all(fleetMembers.map((m) => m.burst(1)));
     await redis.stop();
     api.expireCurrent();
