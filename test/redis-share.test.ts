@@ -81,9 +81,9 @@ describe.each(['ioredis', 'node-redis'] as const)('redisKeyShare over %s', SLOW,
     const receivers = reports.filter((r) => r.stats.received === 1);
     for (const r of receivers) {
       expect(r.reasons).toEqual(['initial', 'rotated']);
-      expect(r.logs.some((line) => line.includes('received a rotation'))).toBe(true);
+      expect(r.logs.some((line) => line.endsWith(': received, re-reading apiKey.'))).toBe(true);
     }
-    expect(reports.find((r) => r.stats.rotatedHere === 1)?.logs.some((line) => line.includes('rotated the key here'))).toBe(true);
+    expect(reports.find((r) => r.stats.rotatedHere === 1)?.logs.some((line) => line.endsWith(': rotated-here.'))).toBe(true);
 
     // No key in clear, every keyguard key expires.
     const stored = await keyguardKeys();
@@ -157,7 +157,7 @@ describe('redisKeyShare failure modes', SLOW, () => {
     for (const r of down) {
       expect(r.hookCalls).toBe(1);
       expect(r.stats.fallbacks).toBe(1);
-      expect(r.logs.some((line) => line.includes('local rotation'))).toBe(true);
+      expect(r.logs.some((line) => line.endsWith(': rotated-here (local).'))).toBe(true);
     }
     expect(elapsed).toBeLessThan(8000); // The fallback bound (1.5 s per Redis round trip, at most 2 before the hook) plus the hook.
 

@@ -175,12 +175,9 @@ export function checkKeyShare(share: unknown, apiKey: unknown): KeyShare | undef
   if (share === undefined) return undefined;
   const candidate = share as Partial<KeyShare> | null;
   if (typeof candidate !== 'object' || candidate === null || typeof candidate.rotate !== 'function')
-    throw new ConfigError('keyShare', 'must be a KeyShare (redisKeyShare(...), broadcastKeyShare(...) or an object with rotate())');
+    throw new ConfigError('keyShare', 'must be a KeyShare');
   if (!candidate.sharesKey && typeof apiKey !== 'function')
-    throw new ConfigError(
-      'apiKey',
-      "must be a key provider when keyShare does not carry keys: a member that receives a rotation re-reads the key through it (reason 'rotated'); or create the share with shareKey: true",
-    );
+    throw new ConfigError('apiKey', 'must be a provider when keyShare carries no key (or use shareKey: true)');
   return candidate as KeyShare;
 }
 

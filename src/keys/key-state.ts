@@ -183,30 +183,18 @@ export class KeyState {
     error: InvalidApiKeyError,
     replace: () => Promise<SharedGrant | undefined>,
   ): Promise<SharedGrant | undefined> {
-    const log = this.options.logger;
+    // Without WebCrypto (an insecure browser context) there is no fingerprint: rotate alone.
     const fingerprint = await keyFingerprint(rejected);
-    if (fingerprint === undefined) {
-      log.warn?.(`keyguard: key share "${share.name}": no WebCrypto here to fingerprint the key; rotating on this member alone.`);
-      return replace();
-    }
+    if (!fingerprint) return replace();
     const result = await this.withTimeout((signal) => share.rotate({ fingerprint, reason: error.reason, run: replace, signal }));
-    if (result.outcome === 'rotated-here') {
-      log.info?.(
-        `keyguard: key share "${share.name}": rotated the key here${result.local ? ' (the share was unreachable: local rotation)' : ''}.`,
-      );
-      return result.grant;
-    }
-    if (result.outcome === 'failed') {
-      log.info?.(`keyguard: key share "${share.name}": another member's rotation gave no new key.`);
-      return undefined;
-    }
-    if (result.grant) {
-      log.info?.(`keyguard: key share "${share.name}": received a rotation (the key came with it).`);
-      return result.grant;
-    }
-    log.info?.(`keyguard: key share "${share.name}": received a rotation; re-reading the key from apiKey (reason 'rotated').`);
+    const grant = result.outcome === 'failed' ? undefined : result.grant;
+    const reread = result.outcome === 'received' && !grant;
+    // One line per rotation: rotated-here (local: the share was unreachable), received, or failed.
+    this.options.logger.info?.(
+      `keyguard: key share "${share.name}": ${result.outcome}${result.outcome === 'rotated-here' && result.local ? ' (local)' : reread ? ', re-reading apiKey' : ''}.`,
+    );
     const provider = this.provider;
-    if (!provider) return undefined;
+    if (!reread || !provider) return grant;
     return toGrant(await this.withTimeout((signal) => provider({ reason: 'rotated', signal })), 'apiKey');
   }
   // #endregion
