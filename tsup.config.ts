@@ -15,6 +15,8 @@ const shared: Options = {
   external: ['msw', 'msw/node', /^node:/],
 };
 const main = { index: 'src/index.ts' };
+// keyguard/redis imports no Redis client: the user's node-redis or ioredis is passed in.
+const redis = { 'redis/index': 'src/redis/index.ts' };
 const testing = { 'testing/index': 'src/testing/index.ts', 'testing/simulator': 'src/testing/simulator-entry.ts' };
 const presets = { 'providers/index': 'src/providers/index.ts' };
 
@@ -25,6 +27,7 @@ export default defineConfig([
   // CJS: ky and p-retry ship ESM only, and `require()` of ESM needs Node >= 20.19; bundle them
   // so `require('keyguard')` works on every Node 20.
   { ...shared, entry: main, format: ['cjs'], noExternal: ['ky', 'p-retry', 'is-network-error'] },
+  { ...shared, entry: redis, format: ['esm', 'cjs'] },
   // keyguard/testing (Node, for tests): the simulator's zod and msw stay imports.
   { ...shared, entry: testing, format: ['esm', 'cjs'] },
   // keyguard/providers: data and the key check; like the main entry, nothing Node-only.

@@ -78,7 +78,12 @@ writeFileSync(
       noEmit: true,
       noUnusedLocals: false,
       baseUrl: '../..',
-      paths: { keyguard: ['src/index.ts'], 'keyguard/testing': ['src/testing/index.ts'], 'keyguard/providers': ['src/providers/index.ts'] },
+      paths: {
+        keyguard: ['src/index.ts'],
+        'keyguard/testing': ['src/testing/index.ts'],
+        'keyguard/providers': ['src/providers/index.ts'],
+        'keyguard/redis': ['src/redis/index.ts'],
+      },
     },
     include: ['*.ts'],
   }),

@@ -282,6 +282,7 @@ export function createClient(options: ClientOptions): Client {
     logger,
     secrets,
     preset: config.preset,
+    keyShare: config.keyShare,
   });
   const ctx: PipelineContext = {
     keys,

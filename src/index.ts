@@ -41,7 +41,18 @@ export { TimeoutError } from './errors/timeout-error.js';
 export type { KeyguardFetchOptions } from './fetch/fetch-options.js';
 export { keyErrorOf } from './fetch/key-error-of.js';
 export { keyguardFetch } from './fetch/keyguard-fetch.js';
+export type { BroadcastKeyShare, BroadcastKeyShareOptions } from './keys/broadcast-share.js';
+export { broadcastKeyShare } from './keys/broadcast-share.js';
 export { keyHint } from './keys/fingerprint.js';
+export type {
+  KeyShare,
+  KeyShareEvent,
+  KeyShareOptions,
+  KeyShareResult,
+  KeyShareRotation,
+  KeyShareStats,
+  SharedGrant,
+} from './keys/key-share.js';
 export type { KeyLintMode, KeyLintResult, KeyProblem } from './keys/lint.js';
 export { lintApiKey } from './keys/lint.js';
 export type {

@@ -3,6 +3,7 @@ import type { ResponseInfo } from './client.js';
 import { ConfigError } from './errors/config-error.js';
 import type { InvalidApiKeyError } from './errors/invalid-api-key-error.js';
 import { readGrant } from './keys/grant.js';
+import type { KeyShare } from './keys/key-share.js';
 import type { KeyLintMode } from './keys/lint.js';
 import type { KeyFormat, KeyFormatOptions, KeyKind, KeyMode, Probe } from './providers/types.js';
 import type { KeyErrorReason } from './types.js';
@@ -19,12 +20,13 @@ export interface KeyGrant {
 export type KeySupply = string | KeyGrant;
 
 /** Why the provider is being asked for a key. */
-export type KeyProviderReason = 'initial' | 'expiring' | KeyErrorReason;
+export type KeyProviderReason = 'initial' | 'expiring' | 'rotated' | KeyErrorReason;
 
 /**
  * Supplies the key lazily. Called once for any number of concurrent requests: first
- * with `'initial'`, with `'expiring'` when a grant is about to expire, and with the
- * rejection's reason when the API rejects the key and there is no `onKeyInvalid`.
+ * with `'initial'`, with `'expiring'` when a grant is about to expire, with the
+ * rejection's reason when the API rejects the key and there is no `onKeyInvalid`, and with
+ * `'rotated'` when another member of the client's `keyShare` rotated the key.
  * `signal` aborts when the refresh times out (after `timeoutMs`).
  */
 export type KeyProvider = (context: { reason: KeyProviderReason; signal: AbortSignal }) => KeySupply | Promise<KeySupply>;
@@ -136,6 +138,14 @@ export interface ClientOptions {
   /** Rewrites a hint to name `keysUrl` and `envVar` (set by a preset). */
   keysHint?: KeysHint;
   // --- end provider presets ---
+  // #region keyShare option
+  /**
+   * Shares key rotations with other processes, machines or tabs: when the key is rejected, one member
+   * of the group runs its hook and the others receive the result (`redisKeyShare`, `broadcastKeyShare`).
+   * Unless the share carries keys (`shareKey: true`), `apiKey` must be a provider. Checked by the key state.
+   */
+  keyShare?: KeyShare;
+  // #endregion
 }
 
 /**
@@ -179,6 +189,9 @@ export interface ResolvedOptions {
   onResponse: ((info: ResponseInfo) => void) | undefined;
   /** What the preset's key check needs, and the keys page for hints. */
   preset: PresetContext;
+  // #region keyShare option
+  keyShare: KeyShare | undefined;
+  // #endregion
 }
 
 /** The default limit on a successful body read into memory: 64 MiB. */
@@ -343,6 +356,13 @@ const CLIENT_OPTIONS = {
   ),
   keyCheck: optional(fn<KeyCheck>()),
   keysHint: optional(fn<KeysHint>()),
+  // Shape only; whether it fits apiKey is checked by the key state.
+  keyShare: optional(
+    test<KeyShare>(
+      (v) => isObject(v) && typeof v.rotate === 'function',
+      'must be a key share such as redisKeyShare() or broadcastKeyShare()',
+    ),
+  ),
 } satisfies { [K in keyof ClientOptions]-?: Check<ClientOptions[K]> };
 
 type Snapshot = { [K in keyof typeof CLIENT_OPTIONS]: ReturnType<(typeof CLIENT_OPTIONS)[K]> };
@@ -393,6 +413,7 @@ function readOptions(options: ClientOptions): ResolvedOptions {
     idleTimeoutMs: snapshot.idleTimeoutMs,
     onResponse: snapshot.onResponse,
     preset: presetOf(snapshot, options),
+    keyShare: snapshot.keyShare,
   };
 }
 

@@ -15,7 +15,7 @@ import type {
 /** The fields a provider preset (keyguard/providers) spreads in: its key checks and its keys page for hints. */
 type PresetFields = Pick<
   ClientOptions,
-  'name' | 'keyFormats' | 'keysUrl' | 'probe' | 'envVar' | 'keyMode' | 'keyKind' | 'keyCheck' | 'keysHint'
+  'keyShare' | 'name' | 'keyFormats' | 'keysUrl' | 'probe' | 'envVar' | 'keyMode' | 'keyKind' | 'keyCheck' | 'keysHint'
 >;
 
 /** Options of {@link keyguardFetch}. Every one is optional; a provider preset spreads in as it is. */
@@ -62,6 +62,7 @@ export interface ResolvedFetchOptions {
   logger: Logger;
   fetch: typeof fetch | undefined;
   preset: PresetContext;
+  keyShare: ClientOptions['keyShare'];
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -101,6 +102,12 @@ export function resolveFetchOptions(options: KeyguardFetchOptions): ResolvedFetc
       logger: check('logger', o.logger, isLogger, 'must be an object whose debug/info/warn/error are functions') ?? {},
       fetch: check('fetch', o.fetch, (v) => v === undefined || typeof v === 'function', 'must be a function'),
       preset: presetOf(o),
+      keyShare: check(
+        'keyShare',
+        o.keyShare,
+        (v) => v === undefined || (typeof v === 'object' && v !== null && typeof (v as { rotate?: unknown }).rotate === 'function'),
+        'must be a key share such as redisKeyShare() or broadcastKeyShare()',
+      ),
     };
   } catch (error) {
     if (error instanceof ConfigError) throw error;

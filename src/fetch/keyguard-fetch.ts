@@ -52,6 +52,7 @@ export function keyguardFetch(options: KeyguardFetchOptions = {}): typeof fetch 
     logger,
     secrets,
     preset: config.preset,
+    keyShare: config.keyShare,
   });
   const ctx: PipelineContext = {
     preset: config.preset,

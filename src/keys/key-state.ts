@@ -7,6 +7,7 @@ import type { KeyErrorReason } from '../types.js';
 import { keyHint } from './fingerprint.js';
 import { toGrant } from './grant.js';
 import { hintFor } from './hints.js';
+import { checkKeyShare, type KeyShare, keyFingerprint, type SharedGrant } from './key-share.js';
 import { type KeyLintMode, type KeyLintResult, lintApiKey } from './lint.js';
 
 /** The key one attempt uses, and which version of the client's key it was. */
@@ -47,6 +48,8 @@ interface KeyStateOptions {
   secrets: Secrets;
   /** Provider preset: its key check and keys page (keyguard/providers). */
   preset?: PresetContext | undefined;
+  /** Shares rotations with other processes/tabs (see key-share.ts); checked against `apiKey` here. */
+  keyShare?: KeyShare | undefined;
 }
 
 /**
@@ -72,9 +75,11 @@ export class KeyState {
    */
   private streak = 0;
   private inFlight = 0;
+  private readonly share: KeyShare | undefined;
 
   constructor(private readonly options: KeyStateOptions) {
     const { apiKey } = options;
+    this.share = checkKeyShare(options.keyShare, apiKey);
     this.provider = typeof apiKey === 'function' ? apiKey : undefined;
     if (!this.provider) this.current = toGrant(apiKey, 'apiKey') ?? { key: undefined };
     options.secrets.add(this.current?.key);
@@ -174,10 +179,14 @@ export class KeyState {
       `keyguard: key ${error.keyHint ?? '(none)'} rejected (${error.reason}); ${onKeyInvalid ? 'calling onKeyInvalid' : 'asking the key provider'}.`,
     );
     try {
-      const supply = await this.withTimeout((signal) =>
-        onKeyInvalid ? onKeyInvalid(error) : this.provider ? this.provider({ reason: error.reason, signal }) : undefined,
-      );
-      const grant = toGrant(supply, onKeyInvalid ? 'onKeyInvalid' : 'apiKey');
+      const replace = async (): Promise<SharedGrant | undefined> =>
+        toGrant(
+          await this.withTimeout((signal) =>
+            onKeyInvalid ? onKeyInvalid(error) : this.provider ? this.provider({ reason: error.reason, signal }) : undefined,
+          ),
+          onKeyInvalid ? 'onKeyInvalid' : 'apiKey',
+        );
+      const grant = this.share && rejected !== undefined ? await this.shared(this.share, rejected, error, replace) : await replace();
       // Never loop on the same key, also not on the same key with whitespace around it (trimmed before sending).
       if (!grant || grant.key.trim() === rejected?.trim()) throw NO_REPLACEMENT;
       // setApiKey() during the hook is newer than the hook's answer: keep it.
@@ -194,6 +203,33 @@ export class KeyState {
       throw failure;
     }
   }
+
+  // #region key share: one rotation for a group of processes/tabs (see key-share.ts)
+  /**
+   * The replacement through the key share: `replace` runs in exactly one member of the group; the
+   * others take the key it published, or re-read theirs via the provider (reason 'rotated').
+   */
+  private async shared(
+    share: KeyShare,
+    rejected: string,
+    error: InvalidApiKeyError,
+    replace: () => Promise<SharedGrant | undefined>,
+  ): Promise<SharedGrant | undefined> {
+    // Without WebCrypto (an insecure browser context) there is no fingerprint: rotate alone.
+    const fingerprint = await keyFingerprint(rejected);
+    if (!fingerprint) return replace();
+    const result = await this.withTimeout((signal) => share.rotate({ fingerprint, reason: error.reason, run: replace, signal }));
+    const grant = result.outcome === 'failed' ? undefined : result.grant;
+    const reread = result.outcome === 'received' && !grant;
+    // One line per rotation: rotated-here (local: the share was unreachable), received, or failed.
+    this.options.logger.info?.(
+      `keyguard: key share "${share.name}": ${result.outcome}${result.outcome === 'rotated-here' && result.local ? ' (local)' : reread ? ', re-reading apiKey' : ''}.`,
+    );
+    const provider = this.provider;
+    if (!reread || !provider) return grant;
+    return toGrant(await this.withTimeout((signal) => provider({ reason: 'rotated', signal })), 'apiKey');
+  }
+  // #endregion
 
   /** Loads a key from the provider, once for all concurrent callers. */
   private singleFlight(reason: KeyProviderReason, signal: AbortSignal | undefined): Promise<void> {

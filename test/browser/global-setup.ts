@@ -1,12 +1,15 @@
 // Node side of the browser tests: two real simulators on 127.0.0.1, and the keys the page uses.
 import type { TestProject } from 'vitest/node';
 import { startSimulator } from '../../src/testing/index.js';
+import { startFleetApi } from '../helpers/fleet.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     sim: { url: string; goodKey: string; expiredKey: string; freshKey: string; revokedKey: string };
     /** A simulator that answers every request after 3 s, for aborts in flight. */
     slowSim: { url: string; key: string };
+    /** The key-rotation API of the broadcastKeyShare test (test/helpers/fleet.ts). */
+    fleetApi: { url: string };
   }
 }
 
@@ -25,7 +28,9 @@ export default async function setup(project: TestProject) {
     revokedKey: revoked.key,
   });
   project.provide('slowSim', { url: slowSim.url, key: slowSim.issueKey().key });
+  const fleetApi = await startFleetApi();
+  project.provide('fleetApi', { url: fleetApi.url });
   return async () => {
-    await Promise.all([sim.close(), slowSim.close()]);
+    await Promise.all([sim.close(), slowSim.close(), fleetApi.close()]);
   };
 }
