@@ -24,14 +24,14 @@ export const SCENARIOS: Scenario[] = [
     needs: ['createClient'],
     code: "export { createClient } from 'keyguard';",
     // The target is 18 KB; docs/size.md says where the rest goes and what would close the gap.
-    budgetGzipBytes: 28 * 1024,
+    budgetGzipBytes: 29 * 1024,
   },
   {
     label: "import { keyguardFetch } from 'keyguard'",
     needs: ['keyguardFetch'],
     code: "export { keyguardFetch } from 'keyguard';",
     // The target is 9 KB; see docs/size.md.
-    budgetGzipBytes: 17 * 1024,
+    budgetGzipBytes: 18 * 1024,
   },
   { label: "import * from 'keyguard' (every export)", needs: [], code: "export * from 'keyguard';" },
 ];
