@@ -81,6 +81,7 @@ writeFileSync(
       paths: {
         keyguard: ['src/index.ts'],
         'keyguard/testing': ['src/testing/index.ts'],
+        'keyguard/testing/simulator': ['src/testing/simulator-entry.ts'],
         'keyguard/providers': ['src/providers/index.ts'],
         'keyguard/redis': ['src/redis/index.ts'],
       },
