@@ -1,12 +1,16 @@
-// Node side of the browser tests: two real simulators on 127.0.0.1, and the keys the page uses.
+// Node side of the browser tests: two real simulators on 127.0.0.1, a server for the calls that stream
+// (its keys judged by the first simulator), and the keys the page uses.
 import type { TestProject } from 'vitest/node';
 import { startSimulator } from '../../src/testing/index.js';
+import { startStreamServer } from './stream-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     sim: { url: string; goodKey: string; expiredKey: string; freshKey: string; revokedKey: string };
     /** A simulator that answers every request after 3 s, for aborts in flight. */
     slowSim: { url: string; key: string };
+    /** Event streams and bytes (see stream-server.ts), for the simulator's keys. */
+    streams: { url: string };
   }
 }
 
@@ -25,7 +29,9 @@ export default async function setup(project: TestProject) {
     revokedKey: revoked.key,
   });
   project.provide('slowSim', { url: slowSim.url, key: slowSim.issueKey().key });
+  const streams = await startStreamServer(sim.url);
+  project.provide('streams', { url: streams.url });
   return async () => {
-    await Promise.all([sim.close(), slowSim.close()]);
+    await Promise.all([sim.close(), slowSim.close(), streams.close()]);
   };
 }
