@@ -182,6 +182,26 @@ say();
   say();
 }
 
+// ---------------------------------------------------------------- 1b. keyguardFetch's own work, without a network
+{
+  // The same call over a fetch stub that answers at once: what is left is keyguardFetch's work per call
+  // (read the call, lease the key, swap the credential, check the status), free of the network's noise.
+  const answer = () => new Response(null, { status: 204 });
+  const stub = (async () => answer()) as unknown as typeof fetch;
+  const overStub = keyguardFetch({ apiKey: KEY, fetch: stub });
+  const M = quick ? 2000 : 20000;
+  const loop = (f: typeof fetch) => async () => {
+    for (let i = 0; i < M; i++) await f(`${base}/items/1`, { headers: { accept: 'application/json' } });
+  };
+  await loop(overStub)(); // warm-up
+  const t = await rounds({ stub: loop(stub), keyguardFetch: loop(overStub) }, ROUNDS);
+  const own = ((median(t.keyguardFetch ?? []) - median(t.stub ?? [])) / M) * 1000;
+  say(
+    `\`keyguardFetch\`'s own work per call, over a fetch stub that answers at once (${M} calls, median of ${ROUNDS} rounds): **${own.toFixed(1)} µs**.`,
+  );
+  say();
+}
+
 // ---------------------------------------------------------------- 2. concurrency 50
 {
   const concurrent = (call: () => Promise<unknown>) => () => pool(N, 50, call);
