@@ -1,4 +1,5 @@
-// `npm run bench`: keyguard against raw fetch and plain ky, over real HTTP, in one run.
+// `npm run bench`: keyguard against raw fetch and plain ky, keyguardFetch against the fetch it wraps,
+// and client.sse against a stream read by hand, over real HTTP, in one run.
 //
 // The API is bench/server.ts, a keep-alive node:http server in its own process on 127.0.0.1.
 // Every workload runs several rounds; the clients take turns inside each round (in a rotating
@@ -9,7 +10,7 @@
 //   --write   also replace the results block in docs/benchmarks.md
 //
 // The process exits non-zero if an invariant breaks (a burst with more than one refresh, a
-// request that did not succeed); the speed targets are reported, never asserted.
+// request that did not succeed, a stream that lost events); the speed targets are reported, never asserted.
 import { type ChildProcess, execFile, fork } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -25,7 +26,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const distEntry = `${root}dist/index.js`;
 const kyEntry = fileURLToPath(import.meta.resolve('ky'));
 // The built package, as users load it (`npm run bench` builds first).
-const { createClient, isInvalidApiKeyError } = (await import(pathToFileURL(distEntry).href)) as typeof Keyguard;
+const { createClient, isInvalidApiKeyError, keyguardFetch } = (await import(pathToFileURL(distEntry).href)) as typeof Keyguard;
 
 const N = quick ? 300 : 3000;
 const ROUNDS = quick ? 2 : 7;
@@ -46,7 +47,9 @@ const Item = z.object({
 
 // ---------------------------------------------------------------- the server
 const server: ChildProcess = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] });
-const { port } = await new Promise<{ port: number }>((resolve) => server.once('message', (m) => resolve(m as { port: number })));
+const { port, streamEvents, streamGapMs } = await new Promise<{ port: number; streamEvents: number; streamGapMs: number }>((resolve) =>
+  server.once('message', (m) => resolve(m as { port: number; streamEvents: number; streamGapMs: number })),
+);
 const base = `http://127.0.0.1:${port}/v1`;
 const serverRequests = () =>
   new Promise<number>((resolve) => {
@@ -93,7 +96,15 @@ async function rounds(contenders: Record<string, () => Promise<void>>, count: nu
   return times;
 }
 
-// ---------------------------------------------------------------- the three ways to call the API
+/** keyguardFetch's time over the fetch it wraps: the ratio of the medians, its range round by round, and the 5 % target. */
+function fetchOverhead(t: Record<string, number[]>, how: string): string {
+  const ratio = median(t.keyguardFetch ?? []) / median(t.fetch ?? []);
+  const perRound = (t.keyguardFetch ?? []).map((ms, i) => ms / (t.fetch?.[i] ?? ms)).sort((a, b) => a - b);
+  const verdict = ratio <= 1.05 ? '✓ within' : '✗ over';
+  return `\`keyguardFetch\` over the \`fetch\` it wraps, ${how}: **× ${ratio.toFixed(3)}** (round by round ${perRound[0]?.toFixed(2)}–${perRound.at(-1)?.toFixed(2)}; target × 1.05: ${verdict}).`;
+}
+
+// ---------------------------------------------------------------- the ways to call the API
 const headers = { authorization: `Bearer ${KEY}`, accept: 'application/json' };
 const viaFetch = async () => {
   const response = await fetch(`${base}/items/1`, { headers });
@@ -104,6 +115,13 @@ const api = ky.create({ prefixUrl: base, headers: { authorization: `Bearer ${KEY
 const viaKy = () => api.get('items/1').json();
 const client = createClient({ baseUrl: base, apiKey: KEY });
 const viaKeyguard = () => client.get('/items/1', { schema: Item });
+// keyguardFetch wrapping the very fetch of the first contender; the key is its to place.
+const guardedFetch = keyguardFetch({ apiKey: KEY, fetch: globalThis.fetch });
+const viaKeyguardFetch = async () => {
+  const response = await guardedFetch(`${base}/items/1`, { headers: { accept: 'application/json' } });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return JSON.parse(await response.text()) as unknown;
+};
 
 const rows: string[] = [];
 const say = (line = '') => {
@@ -115,6 +133,7 @@ const say = (line = '') => {
 await pool(quick ? 200 : 1000, 10, viaFetch);
 await pool(quick ? 200 : 1000, 10, viaKy);
 await pool(quick ? 200 : 1000, 10, viaKeyguard);
+await pool(quick ? 200 : 1000, 10, viaKeyguardFetch);
 
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`;
 say(
@@ -129,7 +148,15 @@ say();
   };
   // The closest comparison of all, so it gets the most rounds.
   const successRounds = quick ? ROUNDS : 2 * ROUNDS + 1;
-  const t = await rounds({ fetch: sequential(viaFetch), ky: sequential(viaKy), keyguard: sequential(viaKeyguard) }, successRounds);
+  const t = await rounds(
+    {
+      fetch: sequential(viaFetch),
+      ky: sequential(viaKy),
+      keyguard: sequential(viaKeyguard),
+      keyguardFetch: sequential(viaKeyguardFetch),
+    },
+    successRounds,
+  );
   const per = (name: string) => (median(t[name] ?? []) / N) * 1000;
   /** The spread of this client's time over ky's, round by round: how much of a difference the machine's noise can hide. */
   const spread = (name: string) => {
@@ -144,24 +171,58 @@ say();
     ['fetch', 'raw `fetch` + `JSON.parse`'],
     ['ky', 'plain ky, `.json()`'],
     ['keyguard', 'keyguard, validated by a zod schema'],
+    ['keyguardFetch', '`keyguardFetch` around the same `fetch` + `JSON.parse`'],
   ] as const) {
     say(
       `| ${label} | ${per(name).toFixed(0)} µs | ${(per(name) / per('fetch')).toFixed(2)} | ${(per(name) / per('ky')).toFixed(2)} | ${name === 'ky' ? '' : spread(name)} |`,
     );
   }
   say();
+  say(fetchOverhead(t, 'sequential'));
+  say();
+}
+
+// ---------------------------------------------------------------- 1b. keyguardFetch's own work, without a network
+{
+  // The same call over a fetch stub that answers at once: what is left is keyguardFetch's work per call
+  // (read the call, lease the key, swap the credential, check the status), free of the network's noise.
+  const answer = () => new Response(null, { status: 204 });
+  const stub = (async () => answer()) as unknown as typeof fetch;
+  const overStub = keyguardFetch({ apiKey: KEY, fetch: stub });
+  const M = quick ? 2000 : 20000;
+  const loop = (f: typeof fetch) => async () => {
+    for (let i = 0; i < M; i++) await f(`${base}/items/1`, { headers: { accept: 'application/json' } });
+  };
+  await loop(overStub)(); // warm-up
+  const t = await rounds({ stub: loop(stub), keyguardFetch: loop(overStub) }, ROUNDS);
+  const own = ((median(t.keyguardFetch ?? []) - median(t.stub ?? [])) / M) * 1000;
+  say(
+    `\`keyguardFetch\`'s own work per call, over a fetch stub that answers at once (${M} calls, median of ${ROUNDS} rounds): **${own.toFixed(1)} µs**.`,
+  );
+  say();
 }
 
 // ---------------------------------------------------------------- 2. concurrency 50
 {
   const concurrent = (call: () => Promise<unknown>) => () => pool(N, 50, call);
-  const t = await rounds({ fetch: concurrent(viaFetch), ky: concurrent(viaKy), keyguard: concurrent(viaKeyguard) }, ROUNDS);
+  const t = await rounds(
+    {
+      fetch: concurrent(viaFetch),
+      ky: concurrent(viaKy),
+      keyguard: concurrent(viaKeyguard),
+      keyguardFetch: concurrent(viaKeyguardFetch),
+    },
+    ROUNDS,
+  );
   const rps = (name: string) => N / (median(t[name] ?? []) / 1000);
   say(`### Concurrency 50: ${N} GETs, median of ${ROUNDS} rounds`);
   say();
   say('| client | requests/s | × fetch |');
   say('|---|---:|---:|');
-  for (const name of ['fetch', 'ky', 'keyguard']) say(`| ${name} | ${rps(name).toFixed(0)} | ${(rps(name) / rps('fetch')).toFixed(2)} |`);
+  for (const name of ['fetch', 'ky', 'keyguard', 'keyguardFetch'])
+    say(`| ${name} | ${rps(name).toFixed(0)} | ${(rps(name) / rps('fetch')).toFixed(2)} |`);
+  say();
+  say(fetchOverhead(t, 'at concurrency 50'));
   say();
 }
 
@@ -223,7 +284,7 @@ interface BurstResult {
 
 async function burst(
   size: number,
-  kind: 'keyguard' | 'ky-readme' | 'ky-readme-no-delay' | 'baseline',
+  kind: 'keyguard' | 'keyguardFetch' | 'ky-readme' | 'ky-readme-no-delay' | 'baseline',
   round: number,
 ): Promise<BurstResult> {
   const stale = `sk_live_stale_${kind}_${size}_${round}`;
@@ -238,6 +299,13 @@ async function burst(
   if (kind === 'keyguard' || kind === 'baseline') {
     const burstClient = createClient({ baseUrl: base, apiKey: kind === 'baseline' ? fresh : stale, onKeyInvalid: refresh });
     call = () => burstClient.get('/items/1', { schema: Item });
+  } else if (kind === 'keyguardFetch') {
+    const burstFetch = keyguardFetch({ apiKey: stale, onKeyInvalid: refresh, fetch: globalThis.fetch });
+    call = async () => {
+      const response = await burstFetch(`${base}/items/1`);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      return response.json();
+    };
   } else {
     // The 401 recipe from ky's README (hooks.afterResponse + ky.retry), with the token call replaced by
     // the same 20 ms refresh. As written there, the forced retry waits ky's default backoff (300 ms).
@@ -285,7 +353,7 @@ say();
 say('| burst | client | refresh calls | requests reaching the server | successes | wall time | target |');
 say('|---:|---|---:|---:|---:|---:|---:|');
 for (const size of quick ? [100] : [100, 1000]) {
-  const kinds = ['baseline', 'keyguard', 'ky-readme', 'ky-readme-no-delay'] as const;
+  const kinds = ['baseline', 'keyguard', 'keyguardFetch', 'ky-readme', 'ky-readme-no-delay'] as const;
   const results: Record<string, BurstResult[]> = Object.fromEntries(kinds.map((k) => [k, []]));
   await burst(size, 'baseline', -1); // opens the sockets a burst of this size needs
   for (let round = 0; round < BURST_ROUNDS; round++) {
@@ -293,14 +361,17 @@ for (const size of quick ? [100] : [100, 1000]) {
   }
   const roundTrip = median((results.baseline ?? []).map((r) => r.wallMs));
   const target = 2 * (REFRESH_MS + 2 * roundTrip);
-  for (const r of results.keyguard ?? []) {
-    check(r.refreshes === 1, `burst ${size}: keyguard called the hook ${r.refreshes} times`);
-    check(r.successes === size, `burst ${size}: ${r.successes} of ${size} keyguard requests succeeded`);
-    check(r.serverRequests === 2 * size, `burst ${size}: ${r.serverRequests} requests reached the server, expected ${2 * size}`);
+  for (const kind of ['keyguard', 'keyguardFetch'] as const) {
+    for (const r of results[kind] ?? []) {
+      check(r.refreshes === 1, `burst ${size}: ${kind} called the hook ${r.refreshes} times`);
+      check(r.successes === size, `burst ${size}: ${r.successes} of ${size} ${kind} requests succeeded`);
+      check(r.serverRequests === 2 * size, `burst ${size}: ${kind}: ${r.serverRequests} requests reached the server, expected ${2 * size}`);
+    }
   }
   const labels: Record<string, string> = {
     baseline: 'valid key (the round trip)',
     keyguard: 'keyguard, `onKeyInvalid`',
+    keyguardFetch: '`keyguardFetch`, `onKeyInvalid`',
     'ky-readme': "ky README's `afterResponse` recipe",
     'ky-readme-no-delay': 'the same recipe with `delay: 0`',
   };
@@ -315,7 +386,97 @@ for (const size of quick ? [100] : [100, 1000]) {
 }
 say();
 
-// ---------------------------------------------------------------- 5. cold import
+// ---------------------------------------------------------------- 5. streaming: time to first event
+{
+  const STREAMS = quick ? 20 : 100;
+  const STREAM_ROUNDS = quick ? 2 : 7;
+  interface StreamTiming {
+    firstMs: number;
+    lastMs: number;
+    events: number;
+  }
+  /** The same stream read by hand: a decoder, a split on blank lines, the `data:` lines joined. */
+  const viaRawFetch = async (): Promise<StreamTiming> => {
+    const start = performance.now();
+    const response = await fetch(`${base}/events`, { headers: { authorization: `Bearer ${KEY}`, accept: 'text/event-stream' } });
+    if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    let events = 0;
+    let firstMs = Number.NaN;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      buffer += value;
+      for (let cut = buffer.indexOf('\n\n'); cut >= 0; cut = buffer.indexOf('\n\n')) {
+        const lines = buffer.slice(0, cut).split('\n');
+        buffer = buffer.slice(cut + 2);
+        JSON.parse(
+          lines
+            .filter((line) => line.startsWith('data:'))
+            .map((line) => line.slice(5).trimStart())
+            .join('\n'),
+        );
+        events += 1;
+        if (events === 1) firstMs = performance.now() - start;
+      }
+    }
+    return { firstMs, lastMs: performance.now() - start, events };
+  };
+  const viaSse = async (): Promise<StreamTiming> => {
+    const start = performance.now();
+    let events = 0;
+    let firstMs = Number.NaN;
+    for await (const event of client.sse('/events')) {
+      JSON.parse(event.data);
+      events += 1;
+      if (events === 1) firstMs = performance.now() - start;
+    }
+    return { firstMs, lastMs: performance.now() - start, events };
+  };
+  const timings: Record<string, StreamTiming[]> = { fetch: [], sse: [] };
+  const streams = (name: string, read: () => Promise<StreamTiming>) => async () => {
+    for (let i = 0; i < STREAMS; i++) timings[name]?.push(await read());
+  };
+  await streams('fetch', viaRawFetch)(); // warm-up, not counted
+  await streams('sse', viaSse)();
+  timings.fetch = [];
+  timings.sse = [];
+  await rounds({ fetch: streams('fetch', viaRawFetch), sse: streams('sse', viaSse) }, STREAM_ROUNDS);
+  for (const [name, list] of Object.entries(timings)) {
+    const short = list.filter((t) => t.events !== streamEvents).length;
+    check(short === 0, `streaming: ${short} ${name} streams did not deliver ${streamEvents} events`);
+  }
+  const stat = (name: string, field: 'firstMs' | 'lastMs', q = 0.5) => {
+    const sorted = (timings[name] ?? []).map((t) => t[field]).sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+  };
+  for (const name of ['fetch', 'sse']) {
+    // The first event must reach the reader while the server is still sending the rest (medians: one
+    // stream can be held up by a busy machine, a buffered reader holds up every one).
+    check(
+      stat(name, 'firstMs') < stat(name, 'lastMs') / 2,
+      `streaming: ${name}'s first event came at ${stat(name, 'firstMs').toFixed(1)} ms of ${stat(name, 'lastMs').toFixed(1)} ms`,
+    );
+  }
+  say(
+    `### Streaming: time to first event (${STREAMS} sequential streams × ${STREAM_ROUNDS} rounds; the server sends the first event at once, then ${streamEvents - 1} more ${streamGapMs} ms apart)`,
+  );
+  say();
+  say('| reader | first event, median | first event, p95 | × fetch (median) | last event, median |');
+  say('|---|---:|---:|---:|---:|');
+  for (const [name, label] of [
+    ['fetch', 'raw `fetch`, body read and split by hand'],
+    ['sse', 'keyguard `client.sse()`'],
+  ] as const) {
+    say(
+      `| ${label} | ${stat(name, 'firstMs').toFixed(2)} ms | ${stat(name, 'firstMs', 0.95).toFixed(2)} ms | ${(stat(name, 'firstMs') / stat('fetch', 'firstMs')).toFixed(2)} | ${stat(name, 'lastMs').toFixed(1)} ms |`,
+    );
+  }
+  say();
+}
+
+// ---------------------------------------------------------------- 6. cold import
 {
   const run = promisify(execFile);
   const IMPORTS = quick ? 3 : 15;

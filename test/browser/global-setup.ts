@@ -1,7 +1,9 @@
-// Node side of the browser tests: two real simulators on 127.0.0.1, and the keys the page uses.
+// Node side of the browser tests: two real simulators on 127.0.0.1, a server for the calls that stream
+// (its keys judged by the first simulator), and the keys the page uses.
 import type { TestProject } from 'vitest/node';
 import { startSimulator } from '../../src/testing/index.js';
 import { startFleetApi } from '../helpers/fleet.js';
+import { startStreamServer } from './stream-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -10,6 +12,8 @@ declare module 'vitest' {
     slowSim: { url: string; key: string };
     /** The key-rotation API of the broadcastKeyShare test (test/helpers/fleet.ts). */
     fleetApi: { url: string };
+    /** Event streams and bytes (see stream-server.ts), for the simulator's keys. */
+    streams: { url: string };
   }
 }
 
@@ -30,7 +34,9 @@ export default async function setup(project: TestProject) {
   project.provide('slowSim', { url: slowSim.url, key: slowSim.issueKey().key });
   const fleetApi = await startFleetApi();
   project.provide('fleetApi', { url: fleetApi.url });
+  const streams = await startStreamServer(sim.url);
+  project.provide('streams', { url: streams.url });
   return async () => {
-    await Promise.all([sim.close(), slowSim.close(), fleetApi.close()]);
+    await Promise.all([sim.close(), slowSim.close(), fleetApi.close(), streams.close()]);
   };
 }
