@@ -146,7 +146,7 @@ class BroadcastShare implements BroadcastKeyShare {
     const { fingerprint, signal } = rotation;
     const lockName = `keyguard:${this.name}:${fingerprint}`;
     const first = await locks.request(lockName, { ifAvailable: true }, async (lock) =>
-      lock ? (this.result(fingerprint) ?? this.runHere(rotation)) : NOT_AVAILABLE,
+      lock ? (this.result(fingerprint) ?? this.holdAfter(await this.runHere(rotation))) : NOT_AVAILABLE,
     );
     if (first !== NOT_AVAILABLE) return first as KeyShareResult;
     // Someone holds the lock: wait for its result, or for the lock (released when its holder dies).
@@ -160,7 +160,7 @@ class BroadcastShare implements BroadcastKeyShare {
         const ready = this.result(fingerprint) ?? (await this.ask(fingerprint));
         if (ready) return ready;
         tookOver();
-        return this.runHere(rotation);
+        return this.holdAfter(await this.runHere(rotation));
       })) as KeyShareResult;
     } catch (error) {
       const ready = this.result(fingerprint);
@@ -170,6 +170,16 @@ class BroadcastShare implements BroadcastKeyShare {
       signal.removeEventListener('abort', abort);
       wakers.delete(abort);
     }
+  }
+
+  /**
+   * Keeps the lock a moment after the result was posted: a member that takes the lock next must
+   * already have the message, or it would rotate the same key again (a lock can be granted before a
+   * message posted earlier is delivered).
+   */
+  private async holdAfter(result: KeyShareResult): Promise<KeyShareResult> {
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    return result;
   }
 
   /** Asks the group for a result it may have missed; waits up to GRACE_MS for an answer. */
