@@ -10,6 +10,8 @@ export interface TestApi {
   seen: Array<{ method: string; path: string; key: string; body: string }>;
   /** Sockets the server saw close: a stream the client abandoned closes its socket. */
   closedSockets: () => number;
+  /** Sockets that carried a request and are still open: a stream the client abandoned leaves none. */
+  openSockets: () => number;
   close: () => Promise<void>;
 }
 
@@ -17,6 +19,7 @@ export interface TestApi {
 export async function startApi(valid: Set<string>, routes: Record<string, Route>): Promise<TestApi> {
   const seen: TestApi['seen'] = [];
   let closed = 0;
+  const serving = new Set<Socket>();
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => {
@@ -40,12 +43,20 @@ export async function startApi(valid: Set<string>, routes: Record<string, Route>
       route(req, res);
     });
   });
-  server.on('connection', (socket: Socket) => socket.on('close', () => (closed += 1)));
+  server.on('connection', (socket: Socket) =>
+    socket.on('close', () => {
+      closed += 1;
+      serving.delete(socket);
+    }),
+  );
+  // Only sockets that carried a request count: fetch may open a spare connection it never uses.
+  server.on('request', (req: IncomingMessage) => serving.add(req.socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     seen,
     closedSockets: () => closed,
+    openSockets: () => serving.size,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

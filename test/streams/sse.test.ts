@@ -133,7 +133,9 @@ describe('client.sse', () => {
     });
     const client = createClient({ baseUrl: api.url, apiKey: KEY });
     for await (const event of client.sse('/endless')) if (event.data === '2') break;
-    await vi.waitFor(() => expect(api.closedSockets()).toBe(1), { timeout: 1000 });
+    // Node 24's fetch may open a spare connection too: what counts is that none is left open.
+    await vi.waitFor(() => expect(api.openSockets()).toBe(0), { timeout: 1000 });
+    expect(api.closedSockets()).toBeGreaterThanOrEqual(1);
   });
 
   it('aborting the signal ends the loop with the abort reason and closes the socket', async () => {
@@ -154,7 +156,8 @@ describe('client.sse', () => {
       for await (const event of client.sse('/endless', { signal: controller.signal })) if (event.data === '1') controller.abort(reason);
     })().catch((e: unknown) => e);
     expect(error).toBe(reason);
-    await vi.waitFor(() => expect(api.closedSockets()).toBe(1), { timeout: 1000 });
+    await vi.waitFor(() => expect(api.openSockets()).toBe(0), { timeout: 1000 });
+    expect(api.closedSockets()).toBeGreaterThanOrEqual(1);
   });
 
   it('a stream cut mid-way ends the loop with a ConnectionError', async () => {
