@@ -1,11 +1,8 @@
-import { credentialHeaderNames, type PipelineContext } from './core/context.js';
+import { createPipeline } from './core/context.js';
 import { runRequest } from './core/request.js';
 import { type EventData, readEvents, type ServerSentEvent, type SseOptions } from './core/sse.js';
 import { ConfigError } from './errors/config-error.js';
-import { redactingLogger } from './internal/log.js';
-import { Secrets } from './internal/redact.js';
 import { validate } from './internal/schema.js';
-import { KeyState } from './keys/key-state.js';
 import { type ClientOptions, type KeyGrant, type RetryOptions, resolveOptions } from './options.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 
@@ -269,31 +266,8 @@ export interface Client {
  */
 export function createClient(options: ClientOptions): Client {
   const config = resolveOptions(options);
-  // The `header` placement's header is a credential header: redacted by name wherever headers are shown.
-  const secrets = new Secrets(credentialHeaderNames(config.auth));
-  const logger = redactingLogger(config.logger, secrets);
-  const keys = new KeyState({
-    apiKey: config.apiKey,
-    onKeyInvalid: config.onKeyInvalid,
-    refreshBeforeExpiryMs: config.refreshBeforeExpiryMs,
-    refreshTimeoutMs: config.timeoutMs,
-    maxKeyRefreshes: config.maxKeyRefreshes,
-    keyLint: config.keyLint,
-    logger,
-    secrets,
-    preset: config.preset,
-    keyShare: config.keyShare,
-  });
-  const ctx: PipelineContext = {
-    keys,
-    secrets,
-    logger,
-    auth: config.auth,
-    classifyKeyError: config.classifyKeyError,
-    maxKeyRefreshes: config.maxKeyRefreshes,
-    fetch: config.fetch,
-    preset: config.preset,
-  };
+  const ctx = createPipeline({ ...config, refreshTimeoutMs: config.timeoutMs });
+  const { keys } = ctx;
   const auth = config.auth.map((placement) => placement.type).join('+');
   const run = <S extends StandardSchemaV1 | undefined, T extends ResponseType | undefined>(request: FullRequest<S, T>) =>
     runRequest(ctx, config, request) as Promise<ResultOf<S, T>>;

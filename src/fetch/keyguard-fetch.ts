@@ -1,13 +1,10 @@
-import { credentialHeaderNames, type PipelineContext, redactHeaders } from '../core/context.js';
+import { createPipeline, type PipelineContext, redactHeaders } from '../core/context.js';
 import { KeySession, type Outcome } from '../core/key-flow.js';
 import { keyErrorOfResponse, unsendableKey } from '../core/outcome.js';
 import { placeKey, removeCredentials } from '../core/place-key.js';
 import { MAX_REDIRECTS, redirectStep } from '../core/redirects.js';
 import type { InvalidApiKeyError } from '../errors/invalid-api-key-error.js';
 import { parseLoose, readText } from '../internal/body.js';
-import { redactingLogger } from '../internal/log.js';
-import { Secrets } from '../internal/redact.js';
-import { KeyState } from '../keys/key-state.js';
 import { inScope, type KeyguardFetchOptions, type ResolvedFetchOptions, resolveFetchOptions } from './fetch-options.js';
 import { KEY_ERROR_HEADER, rememberKeyError } from './key-error-registry.js';
 import { keepBody, type ReplayBody } from './replay-body.js';
@@ -40,30 +37,8 @@ interface Call {
  */
 export function keyguardFetch(options: KeyguardFetchOptions = {}): typeof fetch {
   const config = resolveFetchOptions(options);
-  const secrets = new Secrets(credentialHeaderNames(config.auth));
-  const logger = redactingLogger(config.logger, secrets);
-  const keys = new KeyState({
-    apiKey: config.apiKey,
-    onKeyInvalid: config.onKeyInvalid,
-    refreshBeforeExpiryMs: config.refreshBeforeExpiryMs,
-    refreshTimeoutMs: config.refreshTimeoutMs,
-    maxKeyRefreshes: config.maxKeyRefreshes,
-    keyLint: config.keyLint,
-    logger,
-    secrets,
-    preset: config.preset,
-    keyShare: config.keyShare,
-  });
-  const ctx: PipelineContext = {
-    preset: config.preset,
-    keys,
-    secrets,
-    logger,
-    auth: config.auth,
-    classifyKeyError: config.classifyKeyError,
-    maxKeyRefreshes: config.maxKeyRefreshes,
-    fetch: config.fetch,
-  };
+  const ctx = createPipeline(config);
+  const { keys, logger } = ctx;
   const inner = (input: RequestInfo | URL, init?: RequestInit) => (config.fetch ?? globalThis.fetch)(input, init);
 
   const guarded = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {

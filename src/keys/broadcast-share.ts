@@ -49,8 +49,12 @@ interface Locks {
   ): Promise<unknown>;
 }
 
-/** How long competing claims are collected before the lowest id wins (lease mode). */
-const SETTLE_MS = 50;
+/**
+ * How long competing claims are collected before the lowest id wins (lease mode), and how long a lock
+ * holder keeps the lock after posting its result. Generous, because a busy machine delays messages:
+ * a shorter wait let two members each think they won.
+ */
+const SETTLE_MS = 150;
 /** How long a member that got the lock after another holder waits for that holder's result message. */
 const GRACE_MS = 100;
 const NOT_AVAILABLE = Symbol('lock held');
