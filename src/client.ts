@@ -12,7 +12,6 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 
 /** Query parameters; `undefined` and `null` are left out, arrays repeat the name. */
 export type Query = Record<string, string | number | boolean | null | undefined | ReadonlyArray<string | number | boolean>>;
 
-/** Options of one request. */
 /**
  * What a successful body becomes: `'json'` (parsed, validated by `schema`), `'text'` (never parsed),
  * `'arrayBuffer'`, `'blob'`, `'stream'` (a `ReadableStream<Uint8Array>`, bounded by `idleTimeoutMs`),
@@ -49,6 +48,7 @@ export interface ResponseInfo {
   attempt: number;
 }
 
+/** Options of one request. */
 export interface RequestOptions<S extends StandardSchemaV1 | undefined = undefined, T extends ResponseType | undefined = undefined> {
   /** Query parameters. */
   query?: Query;

@@ -152,9 +152,17 @@ export interface ClientOptions {
  * A preset's key check: `undefined` when the key may be sent, else the problem (never containing the key).
  * Its `validate` checks the preset fields when the client is created: `[field, what is wrong]` for a bad one.
  */
-export type KeyCheck = ((key: string, preset: KeyFormatOptions) => { code: string; message: string } | undefined) & {
+export type KeyCheck = ((key: string, preset: KeyFormatOptions) => KeyCheckProblem | undefined) & {
+  /** Checks the preset fields of the options when the client is created. */
   validate?: (options: object) => [field: string, error: string] | undefined;
 };
+/** What a {@link KeyCheck} found wrong with a key. */
+export interface KeyCheckProblem {
+  /** A lint problem code, e.g. `'wrong-provider'`. */
+  code: string;
+  /** One sentence naming the problem; never the key. */
+  message: string;
+}
 /** A preset's hint rewriter: names the page where keys are managed and the environment variable. */
 export type KeysHint = (hint: string, preset: KeyFormatOptions & { envVar?: string | undefined }) => string;
 

@@ -3,7 +3,9 @@ import type { KeyErrorReason } from '../types.js';
 
 /** A key and its expiry (epoch ms), as one member hands it to the others when the share carries keys. */
 export interface SharedGrant {
+  /** The new key. */
   key: string;
+  /** When it stops working, in epoch milliseconds. */
   expiresAt?: number;
 }
 
@@ -37,9 +39,24 @@ export interface KeyShareRotation {
  * If `run` threw in this member, `rotate` rejects with what it threw.
  */
 export type KeyShareResult =
-  | { outcome: 'rotated-here'; grant: SharedGrant | undefined; local?: boolean }
-  | { outcome: 'received'; grant?: SharedGrant }
-  | { outcome: 'failed' };
+  | {
+      /** This member ran the hook. */
+      outcome: 'rotated-here';
+      /** What the hook answered (undefined: no replacement). */
+      grant: SharedGrant | undefined;
+      /** True when it ran without the group (the share was unreachable). */
+      local?: boolean;
+    }
+  | {
+      /** Another member rotated; this one receives the result. */
+      outcome: 'received';
+      /** The new key, when the share carries keys (`shareKey: true`). */
+      grant?: SharedGrant;
+    }
+  | {
+      /** The rotation failed in the member that ran it. */
+      outcome: 'failed';
+    };
 
 /**
  * A group of clients (processes, machines, tabs, workers) that share key rotations: when their key

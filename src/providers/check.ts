@@ -12,7 +12,9 @@ export interface KeyFormatProblem {
 
 /** Another provider's formats, as `{ name, keyFormats }` (a preset fits). */
 export interface KnownFormats {
+  /** The provider's name, for messages. */
   name: string;
+  /** Its known key formats. */
   keyFormats: readonly KeyFormat[];
 }
 

@@ -30,6 +30,7 @@ export interface KeyFormat {
 
 /** A cheap request that proves a key works. */
 export interface Probe {
+  /** The HTTP method of the probe. */
   method: 'GET' | 'POST' | 'HEAD';
   /** Relative to the preset's `baseUrl`. */
   path: string;
