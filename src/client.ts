@@ -76,6 +76,8 @@ export interface RequestOptions<S extends StandardSchemaV1 | undefined = undefin
   idleTimeoutMs?: number;
   /** Sees each response of this request (status, redacted headers, request id), before its body is read; after the client's `onResponse`. */
   onResponse?: (info: ResponseInfo) => void;
+  /** Data for the client's `hooks`, as ky's `context`: they find it as `options.context`. @default {} */
+  context?: Record<string, unknown>;
 }
 
 /** What a request resolves to: the schema's output type, or `unknown` without a schema. */
@@ -128,7 +130,10 @@ export type EndpointInput<P extends string, PS, QS, BS> = (PS extends StandardSc
         /** The request body, serialised as JSON (binary bodies and streams are sent as is). */
         body?: unknown;
       }) &
-  Pick<RequestOptions, 'headers' | 'signal' | 'timeoutMs' | 'idempotencyKey' | 'retry' | 'idleTimeoutMs' | 'maxBodyBytes' | 'onResponse'>;
+  Pick<
+    RequestOptions,
+    'headers' | 'signal' | 'timeoutMs' | 'idempotencyKey' | 'retry' | 'idleTimeoutMs' | 'maxBodyBytes' | 'onResponse' | 'context'
+  >;
 
 /** What {@link Client.endpoint} takes: the route and its schemas. */
 export interface EndpointDefinition<P extends string, R, PS, QS, BS, T extends ResponseType | undefined = undefined> {
@@ -328,7 +333,7 @@ function makeEndpoint(
       if (/^(?:\.|%2e){1,2}$/i.test(String(value))) throw new ConfigError(`params.${name}`, 'must not be "." or ".."');
       return encodeURIComponent(String(value));
     });
-    const { headers, signal, timeoutMs, idempotencyKey, retry, idleTimeoutMs, maxBodyBytes, onResponse } = input as RequestOptions;
+    const { headers, signal, timeoutMs, idempotencyKey, retry, idleTimeoutMs, maxBodyBytes, onResponse, context } = input as RequestOptions;
     return run({
       method: definition.method,
       path,
@@ -342,6 +347,7 @@ function makeEndpoint(
       idleTimeoutMs,
       maxBodyBytes,
       onResponse,
+      context,
       responseType: definition.responseType,
       schema: definition.response as StandardSchemaV1 | undefined,
       ...(definition.auth === false ? { auth: false as const } : {}),

@@ -17,6 +17,7 @@ export type {
   ResultOf,
 } from './client.js';
 export { createClient } from './client.js';
+export type { AfterResponseHook, BeforeRequestHook, BeforeRetryHook, BeforeRetryState, ClientHooks } from './core/hooks.js';
 export type { EventData, ServerSentEvent, SseOptions } from './core/sse.js';
 export type { ApiErrorInit } from './errors/api-error.js';
 export {

@@ -1,5 +1,6 @@
 import type { ErrorResponse } from './classify/classify.js';
 import type { ResponseInfo } from './client.js';
+import type { ClientHooks, ResolvedHooks } from './core/hooks.js';
 import { ConfigError } from './errors/config-error.js';
 import type { InvalidApiKeyError } from './errors/invalid-api-key-error.js';
 import { readGrant } from './keys/grant.js';
@@ -118,6 +119,8 @@ export interface ClientOptions {
   idleTimeoutMs?: number;
   /** Sees every response (status, redacted headers, request id) before its body is read: for request ids, rate-limit headers, tracing. */
   onResponse?: (info: ResponseInfo) => void;
+  /** ky's request hooks (`beforeRequest`, `afterResponse`) and `beforeRetry`: for logging, tracing and signing. They never see the key. */
+  hooks?: ClientHooks;
   // --- Provider presets (keyguard/providers): the fields a preset spreads in, and the key checks they add ---
   /** The API's name, used in key-check messages (set by a preset). */
   name?: string;
@@ -179,6 +182,8 @@ export type RetryPolicy = Required<RetryOptions>;
 /** Options after validation, with every default filled in. */
 export interface ResolvedOptions {
   baseUrl: string;
+  /** `baseUrl`'s origin and path (ending in one `/`), parsed once: every request path must stay under them. */
+  base: { origin: string; path: string };
   apiKey: string | KeyGrant | KeyProvider | undefined;
   /** Every placement; the first header placement leads (redaction by name follows it). */
   auth: AuthPlacement[];
@@ -195,6 +200,8 @@ export interface ResolvedOptions {
   maxBodyBytes: number;
   idleTimeoutMs: number | undefined;
   onResponse: ((info: ResponseInfo) => void) | undefined;
+  /** Undefined when there are none: ky then runs no hooks at all. */
+  hooks: ResolvedHooks | undefined;
   /** What the preset's key check needs, and the keys page for hints. */
   preset: PresetContext;
   // #region keyShare option
@@ -335,6 +342,29 @@ const RETRY_FIELDS = {
  * Every option of {@link ClientOptions} and its check. The `satisfies` makes an option that is
  * added to `ClientOptions` without a check here a type error, so no option skips validation.
  */
+const HOOK_NAMES = ['beforeRequest', 'afterResponse', 'beforeRetry'] as const;
+
+/** Checks `hooks` and copies each list, so later changes to the caller's arrays change nothing. No hook at all is `undefined`. */
+const hooks: Check<ResolvedHooks | undefined> = (value, path) => {
+  if (!isObject(value)) return fail(path, `must be an object of hook lists (${HOOK_NAMES.join(', ')})`);
+  for (const name of Object.keys(value)) {
+    if (!(HOOK_NAMES as readonly string[]).includes(name)) {
+      fail(`${path}.${name}`, `is not a keyguard hook (${HOOK_NAMES.join(', ')}); errors are typed, so catch them instead of beforeError`);
+    }
+  }
+  const lists = {} as Record<(typeof HOOK_NAMES)[number], unknown[]>;
+  for (const name of HOOK_NAMES) {
+    const list = value[name];
+    if (list !== undefined && !Array.isArray(list)) fail(`${path}.${name}`, 'must be a list of functions');
+    lists[name] = [...((list as unknown[] | undefined) ?? [])];
+    lists[name].forEach((hook, index) => {
+      if (typeof hook !== 'function') fail(`${path}.${name}[${index}]`, 'must be a function');
+    });
+  }
+  const none = HOOK_NAMES.every((name) => lists[name].length === 0);
+  return none ? undefined : (lists as unknown as ResolvedHooks);
+};
+
 const CLIENT_OPTIONS = {
   baseUrl,
   apiKey: optional(apiKey),
@@ -352,6 +382,7 @@ const CLIENT_OPTIONS = {
   maxBodyBytes: optional(test<number>((v) => typeof v === 'number' && v > 0 && Number.isFinite(v), 'must be a positive number of bytes')),
   idleTimeoutMs: optional(positiveMs),
   onResponse: optional(fn<(info: ResponseInfo) => void>()),
+  hooks: optional(hooks),
   // Provider presets: their own fields are checked by the preset's keyCheck.validate (keyguard/providers), keeping this bundle small.
   name: optional(text),
   keyFormats: optional(test<readonly KeyFormat[]>(Array.isArray, 'must be a list of key formats')),
@@ -405,6 +436,7 @@ function readOptions(options: ClientOptions): ResolvedOptions {
   const snapshot = o as Snapshot;
   return {
     baseUrl: snapshot.baseUrl,
+    base: baseOf(snapshot.baseUrl),
     apiKey: snapshot.apiKey,
     auth: snapshot.auth ?? [{ type: 'bearer' }],
     onKeyInvalid: snapshot.onKeyInvalid,
@@ -420,9 +452,15 @@ function readOptions(options: ClientOptions): ResolvedOptions {
     maxBodyBytes: snapshot.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     idleTimeoutMs: snapshot.idleTimeoutMs,
     onResponse: snapshot.onResponse,
+    hooks: snapshot.hooks,
     preset: presetOf(snapshot, options),
     keyShare: snapshot.keyShare,
   };
+}
+
+function baseOf(baseUrl: string): ResolvedOptions['base'] {
+  const url = new URL(baseUrl);
+  return { origin: url.origin, path: `${url.pathname.replace(/\/+$/, '')}/` };
 }
 
 function presetOf(snapshot: Snapshot, options: ClientOptions): PresetContext {

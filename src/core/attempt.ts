@@ -5,18 +5,16 @@ import { ResponseTooLargeError } from '../errors/response-too-large-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import { abortable } from '../internal/abort.js';
 import { announcedOverLimit, BodyOverflow, ERROR_BODY_LIMIT, readBytes, readText } from '../internal/body.js';
-import { RequestSetupError, send } from '../internal/http.js';
+import { KeyNotSendable, RequestSetupError, send } from '../internal/http.js';
 import { guardStream } from '../internal/stream.js';
 import type { PipelineContext } from './context.js';
 import { redactHeaders } from './context.js';
+import { kyHooksFor, type PlaceKey } from './hooks.js';
 import { placeKey, removeCredentials } from './place-key.js';
 import type { PreparedRequest } from './prepare.js';
 import { MAX_REDIRECTS, redirectStep } from './redirects.js';
 
-/** The key has characters a header cannot carry; nothing was sent. */
-export class KeyNotSendable extends Error {
-  override name = 'KeyNotSendable';
-}
+export { KeyNotSendable };
 
 /** One answer, its body read as the request asked (capped), and the URL it came from, the key redacted. */
 export interface Exchange {
@@ -46,13 +44,9 @@ export async function sendAttempt(
   // Each attempt starts from the request as built: a key placed by an earlier attempt never lingers.
   const url = new URL(request.url);
   const headers = new Headers(request.headers);
-  if (key !== undefined) {
-    try {
-      placeKey(ctx.auth, url, headers, key);
-    } catch {
-      throw new KeyNotSendable(); // Only reachable with keyLint: 'off': a key a header cannot carry.
-    }
-  }
+  const place = key === undefined ? undefined : keyPlacer(ctx, key);
+  // With hooks, the key is placed after them, inside ky (see hooks.ts); without, here.
+  if (place && !request.hooks) place(url, headers);
   let safeUrl = ctx.secrets.text(url.href);
   ctx.logger.debug?.(`keyguard: ${method} ${safeUrl} (attempt ${attempt})`);
 
@@ -78,6 +72,8 @@ export async function sendAttempt(
             signal: controller.signal,
             fetch: ctx.fetch,
             redirect: key === undefined ? 'follow' : 'manual',
+            hooks: request.hooks && kyHooksFor(request.hooks, current.url.origin, place, attempt - 1),
+            context: request.context,
           });
           safeUrl = ctx.secrets.text(current.url.href);
           const step = key === undefined ? ({ kind: 'none' } as const) : redirectStep(response, current.url, current.method);
@@ -97,7 +93,7 @@ export async function sendAttempt(
           const next = new URL(step.url);
           const nextHeaders = new Headers(current.headers);
           removeCredentials(ctx.auth, next, nextHeaders);
-          placeKey(ctx.auth, next, nextHeaders, key as string);
+          if (!request.hooks) place?.(next, nextHeaders);
           if (step.dropBody) nextHeaders.delete('content-type');
           current = { url: next, method: step.method, headers: nextHeaders, body: step.dropBody ? undefined : current.body };
           ctx.logger.debug?.(`keyguard: ${method} ${safeUrl} redirected on the same origin (${response.status}).`);
@@ -113,6 +109,17 @@ export async function sendAttempt(
     clearTimeout(timer);
     if (!handedOver) signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** Places the key; a key a header cannot carry (only reachable with keyLint: 'off') throws {@link KeyNotSendable}. */
+function keyPlacer(ctx: PipelineContext, key: string): PlaceKey {
+  return (url, headers) => {
+    try {
+      placeKey(ctx.auth, url, headers, key);
+    } catch {
+      throw new KeyNotSendable();
+    }
+  };
 }
 
 /** A 2xx body the caller reads: a stream bounded by the idle timeout, or the Response itself (its URL redacted). */
@@ -134,7 +141,11 @@ function handOver(ctx: PipelineContext, request: PreparedRequest, response: Resp
 /** What a failed send becomes. A hostile error (a Proxy whose traps throw) still ends as a typed one. */
 function typedFailure(ctx: PipelineContext, request: PreparedRequest, safeUrl: string, error: unknown): unknown {
   try {
-    if (error instanceof RequestSetupError) return new ConfigError(error.option, ctx.secrets.text(error.message));
+    if (error instanceof KeyNotSendable) return error; // Placed by a hook-path send: the outcome makes it a key error.
+    if (error instanceof RequestSetupError) {
+      const cause = error.cause === undefined ? undefined : ctx.secrets.error(error.cause);
+      return new ConfigError(error.option, ctx.secrets.text(error.message), cause === undefined ? undefined : { cause });
+    }
     if (error instanceof BodyOverflow) return new ResponseTooLargeError(request.method, safeUrl, request.maxBodyBytes);
     if (isFinal(error)) return error;
     return new ConnectionError(request.method, safeUrl, { cause: ctx.secrets.error(error) });

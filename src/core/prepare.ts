@@ -3,6 +3,7 @@ import { ConfigError } from '../errors/config-error.js';
 import { isRetryableMethod } from '../internal/retry.js';
 import { checkHeaders, checkTimeout, type ResolvedOptions, type RetryPolicy, resolveRetry } from '../options.js';
 import type { StandardSchemaV1 } from '../standard-schema.js';
+import type { ResolvedHooks } from './hooks.js';
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 const RESPONSE_TYPES = new Set<ResponseType>(['json', 'text', 'arrayBuffer', 'blob', 'stream', 'response']);
@@ -37,6 +38,10 @@ export interface PreparedRequest {
   eventStream: boolean;
   /** The client's `onResponse`, then the request's. */
   onResponse: Array<(info: ResponseInfo) => void>;
+  /** The client's hooks; undefined without any (ky then runs none). */
+  hooks: ResolvedHooks | undefined;
+  /** ky's `context` for the hooks. */
+  context: Record<string, unknown> | undefined;
   /** Transient failures may be retried: an idempotent method (or an idempotency key) and a replayable body. */
   canRetry: boolean;
 }
@@ -50,7 +55,7 @@ export function prepareRequest(
   if (typeof request !== 'object' || request === null) throw new ConfigError('request', 'must be an object with method and path');
   const method = String(request.method ?? '').toUpperCase();
   if (!METHODS.has(method)) throw new ConfigError('method', `must be one of ${[...METHODS].join(', ')}`);
-  const url = buildUrl(config.baseUrl, request.path, request.query);
+  const url = buildUrl(config, request.path, request.query);
   if ((method === 'GET' || method === 'HEAD') && request.body !== undefined)
     throw new ConfigError('body', `is not allowed on a ${method} request`);
   const { signal } = request;
@@ -78,6 +83,8 @@ export function prepareRequest(
     idleTimeoutMs,
     eventStream,
     onResponse: [config.onResponse, checkCallback(request.onResponse)].filter((f) => f !== undefined),
+    hooks: config.hooks,
+    context: checkContext(request.context),
     canRetry: body.replayable && isRetryableMethod(method, policy, request.idempotencyKey),
   };
 }
@@ -99,6 +106,11 @@ function checkCallback<F>(value: F | undefined): F | undefined {
   return value;
 }
 
+function checkContext(value: unknown): Record<string, unknown> | undefined {
+  if (value !== undefined && (typeof value !== 'object' || value === null)) throw new ConfigError('context', 'must be an object');
+  return value as Record<string, unknown> | undefined;
+}
+
 function checkByteLimit(value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value))
@@ -106,15 +118,14 @@ function checkByteLimit(value: unknown, fallback: number): number {
   return value;
 }
 
-function buildUrl(baseUrl: string, path: unknown, query: Query | undefined): URL {
+function buildUrl({ baseUrl, base }: ResolvedOptions, path: unknown, query: Query | undefined): URL {
   if (typeof path !== 'string') throw new ConfigError('path', 'must be a string such as "/users/42"');
   // An absolute URL here would send the key to another host.
   if (/^[a-z][a-z\d+.-]*:/i.test(path) || path.startsWith('//'))
     throw new ConfigError('path', 'must be relative to baseUrl, not an absolute URL');
-  const base = new URL(baseUrl);
   const url = new URL(`${baseUrl}/${path.replace(/^\/+/, '')}`);
   // "..", even percent-encoded, is resolved by URL parsing: the request must stay under baseUrl.
-  if (url.origin !== base.origin || !`${url.pathname}/`.startsWith(`${base.pathname.replace(/\/+$/, '')}/`)) {
+  if (url.origin !== base.origin || !`${url.pathname}/`.startsWith(base.path)) {
     throw new ConfigError('path', 'must stay under baseUrl ("." and ".." segments cannot leave it)');
   }
   if (query !== undefined) {

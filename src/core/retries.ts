@@ -1,5 +1,7 @@
 import pRetry, { AbortError as StopRetrying } from 'p-retry';
+import { ConfigError } from '../errors/config-error.js';
 import { isApiError, isKeyguardError } from '../errors/guards.js';
+import type { KeyguardError } from '../errors/keyguard-error.js';
 import { sleep } from '../internal/abort.js';
 import { backoffDelay } from '../internal/retry.js';
 import type { PipelineContext } from './context.js';
@@ -60,6 +62,7 @@ export async function withRetries<T>(
           const delay = retryAfterMs ?? backoffDelay(retriesConsumed, policy);
           ctx.logger.debug?.(`keyguard: retrying ${request.method} ${ctx.secrets.text(request.url.href)} in ${delay} ms.`);
           await sleep(delay, signal);
+          if (request.hooks) await beforeRetry(ctx, request, error as KeyguardError, retriesConsumed + 1);
           return true;
         },
       },
@@ -75,5 +78,21 @@ async function settle<T>(run: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
     return await run();
   } catch (error) {
     return { kind: 'final', error };
+  }
+}
+
+/** The client's beforeRetry hooks, in order; one that throws ends the retries with a {@link ConfigError} (its error as the cause). */
+async function beforeRetry(ctx: PipelineContext, request: PreparedRequest, error: KeyguardError, retryCount: number): Promise<void> {
+  const hooks = request.hooks?.beforeRetry ?? [];
+  if (hooks.length === 0) return;
+  // What the hooks see: the request as built, without the key or the body.
+  const shown = new Request(request.url, { method: request.method, headers: request.headers });
+  for (const [index, hook] of hooks.entries()) {
+    try {
+      await hook({ request: shown, error, retryCount });
+    } catch (cause) {
+      const message = cause instanceof Error ? cause.message : String(cause);
+      throw new ConfigError(`hooks.beforeRetry[${index}]`, ctx.secrets.text(`threw: ${message}`), { cause: ctx.secrets.error(cause) });
+    }
   }
 }

@@ -1,4 +1,4 @@
-import ky from 'ky';
+import ky, { type Hooks } from 'ky';
 
 /** One HTTP exchange as the pipeline needs it. The only file that imports ky. */
 export interface SendInit {
@@ -9,6 +9,10 @@ export interface SendInit {
   signal: AbortSignal;
   fetch: typeof fetch | undefined;
   redirect: RequestRedirect;
+  /** ky hooks for this send (the client's hooks, with the key placed after them). */
+  hooks?: Hooks | undefined;
+  /** ky's `context`, for the hooks. */
+  context?: Record<string, unknown> | undefined;
 }
 
 /** The request could not be sent as asked, by the caller's doing (a bad input, a `fetch` option that returns no Response): not a network failure. */
@@ -23,6 +27,11 @@ export class RequestSetupError extends Error {
   ) {
     super(message, options);
   }
+}
+
+/** The key has characters a header cannot carry; nothing was sent. */
+export class KeyNotSendable extends Error {
+  override name = 'KeyNotSendable';
 }
 
 /**
@@ -41,19 +50,22 @@ export async function send(init: SendInit): Promise<Response> {
       retry: 0,
       timeout: false,
       throwHttpErrors: false,
+      ...(init.hooks ? { hooks: init.hooks } : {}),
+      ...(init.context ? { context: init.context } : {}),
       // The signal goes to fetch itself. Through ky it would be joined to ky's own with
       // AbortSignal.any (~30 µs per request on Node 20), so only a custom fetch gets it that way
       // too: it may read nothing but its input Request, which then carries the signal.
       ...(init.fetch ? { signal: init.signal } : {}),
       fetch: async (input, options) => {
         fetched = true;
-        const response: unknown = await fetchImpl(input, { ...options, signal: init.signal });
+        // The signal and the redirect mode hold even for a Request a beforeRequest hook built itself.
+        const response: unknown = await fetchImpl(input, { ...options, signal: init.signal, redirect: init.redirect });
         if (!isResponse(response)) throw new RequestSetupError('fetch', 'must return a promise of a Response');
         return response;
       },
     });
   } catch (error) {
-    if (fetched || error instanceof RequestSetupError) throw error;
+    if (fetched || error instanceof RequestSetupError || error instanceof KeyNotSendable) throw error;
     const message = error instanceof Error ? error.message : String(error);
     throw new RequestSetupError('request', `could not be built: ${message}`, { cause: error });
   }

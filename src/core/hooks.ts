@@ -1,0 +1,122 @@
+import type { AfterResponseHook, BeforeRequestHook, Hooks as KyHooks } from 'ky';
+import type { KeyguardError } from '../errors/keyguard-error.js';
+import { RequestSetupError } from '../internal/http.js';
+
+export type { AfterResponseHook, BeforeRequestHook };
+
+/** What a {@link BeforeRetryHook} sees: the request as built (no key, no body), the failure, and which retry comes next (1 for the first). */
+export interface BeforeRetryState {
+  request: Request;
+  error: KeyguardError;
+  retryCount: number;
+}
+
+/** Runs before a transient failure is retried, once its delay has passed: for logging and tracing. Throwing stops the retries. */
+export type BeforeRetryHook = (state: BeforeRetryState) => void | Promise<void>;
+
+/**
+ * ky's request hooks, run by ky for every request keyguard sends: each attempt, retry, key replay and
+ * same-origin redirect hop. `beforeRequest` and `afterResponse` take ky's own hook functions. The
+ * key is placed after the `beforeRequest` hooks and is never in what a hook sees.
+ */
+export interface ClientHooks {
+  /**
+   * Before a request is sent, without its key: add headers, sign, trace. As in ky, a returned
+   * `Request` is sent instead (later hooks are skipped; it must stay on the same origin) and a
+   * returned `Response` is the answer, without sending.
+   */
+  beforeRequest?: readonly BeforeRequestHook[];
+  /** After a response arrives, before keyguard reads it: log, measure, or return another Response. */
+  afterResponse?: readonly AfterResponseHook[];
+  /** Before each retry of a transient failure (see {@link BeforeRetryHook}). */
+  beforeRetry?: readonly BeforeRetryHook[];
+}
+
+/** The hooks as the client keeps them: copied once, every list present. */
+export interface ResolvedHooks {
+  beforeRequest: BeforeRequestHook[];
+  afterResponse: AfterResponseHook[];
+  beforeRetry: BeforeRetryHook[];
+}
+
+/** How one request's key gets into a request: placed on the URL and headers, or throwing when it cannot be carried. */
+export type PlaceKey = (url: URL, headers: Headers) => void;
+
+/**
+ * ky hooks for one send: the user's `beforeRequest` hooks, then the key placed on what they leave
+ * (refused if they moved the request to another origin); the user's `afterResponse` hooks see that
+ * request again without the key. `retryCount` counts keyguard's attempts, which ky does not see.
+ */
+export function kyHooksFor(hooks: ResolvedHooks, origin: string, place: PlaceKey | undefined, retryCount: number): KyHooks {
+  let sent: Request | undefined;
+  let unplace = () => {};
+  return {
+    beforeRequest: [
+      async (request, options) => {
+        let current: Request = request;
+        for (const [index, hook] of hooks.beforeRequest.entries()) {
+          const result = await guarded(`hooks.beforeRequest[${index}]`, () => hook(current as typeof request, options, { retryCount }));
+          if (result instanceof globalThis.Response) return result;
+          if (result instanceof globalThis.Request) {
+            current = result;
+            break;
+          }
+        }
+        if (new URL(current.url).origin !== origin) {
+          throw new RequestSetupError(
+            'hooks.beforeRequest',
+            'returned a request for another origin; keyguard sends the key only to baseUrl',
+          );
+        }
+        sent = current;
+        if (!place) return current;
+        const keyed = await withKey(current, place);
+        unplace = () => removePlaced(current, place);
+        return keyed;
+      },
+    ],
+    afterResponse: hooks.afterResponse.map((hook, index) => async (request, options, response) => {
+      unplace(); // The hooks see the request without its key.
+      unplace = () => {};
+      const result = await guarded(`hooks.afterResponse[${index}]`, () =>
+        hook((sent ?? request) as typeof request, options, response, { retryCount }),
+      );
+      if (result !== undefined && !(result instanceof globalThis.Response)) {
+        throw new RequestSetupError(
+          `hooks.afterResponse[${index}]`,
+          'must return a Response or nothing (keyguard retries by its retry option, not ky.retry())',
+        );
+      }
+      return result;
+    }),
+  };
+}
+
+/**
+ * The request with the key placed: in its own headers when the key goes only in headers (no copy),
+ * else a new request to the URL with the key (the body read once into memory).
+ */
+async function withKey(request: Request, place: PlaceKey): Promise<Request> {
+  const url = new URL(request.url);
+  place(url, request.headers);
+  if (url.href === request.url) return request;
+  const body = request.body === null ? undefined : await request.arrayBuffer();
+  return new Request(url, { method: request.method, headers: request.headers, body, signal: request.signal, redirect: request.redirect });
+}
+
+/** Takes the key back out of a request's headers: every header the placement set. */
+function removePlaced(request: Request, place: PlaceKey): void {
+  const probe = new Headers();
+  place(new URL(request.url), probe);
+  for (const [name] of probe) request.headers.delete(name);
+}
+
+/** Runs one user hook; what it throws becomes a typed setup failure naming the hook (the error as its cause). */
+async function guarded<T>(option: string, run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new RequestSetupError(option, `threw: ${message}`, { cause: error });
+  }
+}
