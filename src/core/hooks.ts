@@ -6,8 +6,11 @@ export type { AfterResponseHook, BeforeRequestHook };
 
 /** What a {@link BeforeRetryHook} sees: the request as built (no key, no body), the failure, and which retry comes next (1 for the first). */
 export interface BeforeRetryState {
+  /** The request as built: method, URL and headers, without the key or the body. */
   request: Request;
+  /** The transient failure being retried (a `ServerError`, a `RateLimitError`, a `ConnectionError`, …). */
   error: KeyguardError;
+  /** Which retry comes next: 1 for the first. */
   retryCount: number;
 }
 
