@@ -16,7 +16,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import ky from 'ky';
+import ky, { HTTPError } from 'ky';
 import { z } from 'zod';
 import type * as Keyguard from '../src/index.js';
 
@@ -81,27 +81,47 @@ async function pool(n: number, limit: number, task: () => Promise<unknown>): Pro
   await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
 }
 
+/**
+ * This process's CPU time (user + system) in each contender's rounds, in ms, filled in by {@link rounds}.
+ * The server runs in its own process, so this is the client's own work: steadier than wall time on a
+ * shared machine, where another process's burst stretches a round's wall time but not its CPU time.
+ */
+const cpuTimes: Record<string, number[]> = {};
+
 /** Runs each contender's workload once per round, in a rotating order; returns the per-round times in ms. */
 async function rounds(contenders: Record<string, () => Promise<void>>, count: number): Promise<Record<string, number[]>> {
   const names = Object.keys(contenders);
   const times: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
+  for (const name of names) cpuTimes[name] = [];
   for (let round = 0; round < count; round++) {
     for (let i = 0; i < names.length; i++) {
       const name = names[(i + round) % names.length] as string;
+      const cpu = process.cpuUsage();
       const start = performance.now();
       await (contenders[name] as () => Promise<void>)();
       times[name]?.push(performance.now() - start);
+      const used = process.cpuUsage(cpu);
+      cpuTimes[name]?.push((used.user + used.system) / 1000);
     }
   }
   return times;
+}
+
+/** `name` over `baseline` by the medians of wall time and of CPU time, against a target ratio. */
+function overhead(t: Record<string, number[]>, name: string, baseline: string, what: string, target: number): string {
+  const wall = median(t[name] ?? []) / median(t[baseline] ?? []);
+  const cpu = median(cpuTimes[name] ?? []) / median(cpuTimes[baseline] ?? []);
+  const verdict = (ratio: number) => (ratio <= target ? '✓' : '✗');
+  return `${what}: **× ${wall.toFixed(3)}** wall time ${verdict(wall)}, × ${cpu.toFixed(3)} client CPU time ${verdict(cpu)} (target × ${target.toFixed(2)}).`;
 }
 
 /** keyguardFetch's time over the fetch it wraps: the ratio of the medians, its range round by round, and the 5 % target. */
 function fetchOverhead(t: Record<string, number[]>, how: string): string {
   const ratio = median(t.keyguardFetch ?? []) / median(t.fetch ?? []);
   const perRound = (t.keyguardFetch ?? []).map((ms, i) => ms / (t.fetch?.[i] ?? ms)).sort((a, b) => a - b);
-  const verdict = ratio <= 1.05 ? '✓ within' : '✗ over';
-  return `\`keyguardFetch\` over the \`fetch\` it wraps, ${how}: **× ${ratio.toFixed(3)}** (round by round ${perRound[0]?.toFixed(2)}–${perRound.at(-1)?.toFixed(2)}; target × 1.05: ${verdict}).`;
+  const cpu = median(cpuTimes.keyguardFetch ?? []) / median(cpuTimes.fetch ?? []);
+  const verdict = (r: number) => (r <= 1.05 ? '✓' : '✗');
+  return `\`keyguardFetch\` over the \`fetch\` it wraps, ${how}: **× ${ratio.toFixed(3)}** wall time ${verdict(ratio)} (round by round ${perRound[0]?.toFixed(2)}–${perRound.at(-1)?.toFixed(2)}), × ${cpu.toFixed(3)} client CPU time ${verdict(cpu)} (target × 1.05).`;
 }
 
 // ---------------------------------------------------------------- the ways to call the API
@@ -113,8 +133,10 @@ const viaFetch = async () => {
 };
 const api = ky.create({ prefixUrl: base, headers: { authorization: `Bearer ${KEY}` } });
 const viaKy = () => api.get('items/1').json();
+const viaKySchema = async () => Item.parse(await api.get('items/1').json());
 const client = createClient({ baseUrl: base, apiKey: KEY });
 const viaKeyguard = () => client.get('/items/1', { schema: Item });
+const viaKeyguardPlain = () => client.get('/items/1');
 // keyguardFetch wrapping the very fetch of the first contender; the key is its to place.
 const guardedFetch = keyguardFetch({ apiKey: KEY, fetch: globalThis.fetch });
 const viaKeyguardFetch = async () => {
@@ -133,6 +155,8 @@ const say = (line = '') => {
 await pool(quick ? 200 : 1000, 10, viaFetch);
 await pool(quick ? 200 : 1000, 10, viaKy);
 await pool(quick ? 200 : 1000, 10, viaKeyguard);
+await pool(quick ? 200 : 1000, 10, viaKySchema);
+await pool(quick ? 200 : 1000, 10, viaKeyguardPlain);
 await pool(quick ? 200 : 1000, 10, viaKeyguardFetch);
 
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`;
@@ -152,11 +176,14 @@ say();
     {
       fetch: sequential(viaFetch),
       ky: sequential(viaKy),
+      keyguardPlain: sequential(viaKeyguardPlain),
+      kySchema: sequential(viaKySchema),
       keyguard: sequential(viaKeyguard),
       keyguardFetch: sequential(viaKeyguardFetch),
     },
     successRounds,
   );
+  const cpuPer = (name: string) => (median(cpuTimes[name] ?? []) / N) * 1000;
   const per = (name: string) => (median(t[name] ?? []) / N) * 1000;
   /** The spread of this client's time over ky's, round by round: how much of a difference the machine's noise can hide. */
   const spread = (name: string) => {
@@ -165,18 +192,24 @@ say();
   };
   say(`### Success path: ${N} sequential GETs (~200-byte JSON), median of ${successRounds} rounds`);
   say();
-  say('| client | per request | × fetch | × ky | × ky, round by round |');
-  say('|---|---:|---:|---:|---:|');
+  say('| client | per request | client CPU per request | × fetch | × ky | × ky, round by round |');
+  say('|---|---:|---:|---:|---:|---:|');
   for (const [name, label] of [
     ['fetch', 'raw `fetch` + `JSON.parse`'],
     ['ky', 'plain ky, `.json()`'],
-    ['keyguard', 'keyguard, validated by a zod schema'],
+    ['keyguardPlain', 'keyguard, no schema'],
+    ['kySchema', 'plain ky, `.json()`, then the zod schema'],
+    ['keyguard', 'keyguard, validated by the same zod schema'],
     ['keyguardFetch', '`keyguardFetch` around the same `fetch` + `JSON.parse`'],
   ] as const) {
     say(
-      `| ${label} | ${per(name).toFixed(0)} µs | ${(per(name) / per('fetch')).toFixed(2)} | ${(per(name) / per('ky')).toFixed(2)} | ${name === 'ky' ? '' : spread(name)} |`,
+      `| ${label} | ${per(name).toFixed(0)} µs | ${cpuPer(name).toFixed(0)} µs | ${(per(name) / per('fetch')).toFixed(2)} | ${(per(name) / per('ky')).toFixed(2)} | ${name === 'ky' ? '' : spread(name)} |`,
     );
   }
+  say();
+  say(overhead(t, 'keyguardPlain', 'ky', '`createClient` over plain ky, the same work (no schema)', 1.05));
+  say();
+  say(overhead(t, 'keyguard', 'kySchema', '`createClient` over plain ky, both validating with the zod schema', 1.05));
   say();
   say(fetchOverhead(t, 'sequential'));
   say();
@@ -238,7 +271,15 @@ say();
     }
   };
   const staleKy = ky.create({ prefixUrl: base, headers: { authorization: `Bearer ${STALE}` }, retry: 0 });
-  const kyError = () => staleKy.get('items/1').json();
+  // ky's HTTPError does not read the body; reading and parsing it is the same work keyguard does.
+  const kyError = () =>
+    staleKy
+      .get('items/1')
+      .json()
+      .catch(async (error: unknown) => {
+        if (error instanceof HTTPError) (error as HTTPError & { body?: unknown }).body = await error.response.json();
+        throw error;
+      });
   const staleClient = createClient({ baseUrl: base, apiKey: STALE });
   let typed = 0;
   const keyguardError = async () => {
@@ -267,10 +308,12 @@ say();
   say('| client | what is caught | per request | × fetch |');
   say('|---|---|---:|---:|');
   say(`| fetch | \`Error\` with the body's message | ${per('fetch').toFixed(0)} µs | 1.00 |`);
-  say(`| ky | \`HTTPError\` | ${per('ky').toFixed(0)} µs | ${(per('ky') / per('fetch')).toFixed(2)} |`);
+  say(`| ky | \`HTTPError\`, its body read and parsed | ${per('ky').toFixed(0)} µs | ${(per('ky') / per('fetch')).toFixed(2)} |`);
   say(
     `| keyguard | \`InvalidApiKeyError\`, reason \`expired\`, redacted | ${per('keyguard').toFixed(0)} µs | ${(per('keyguard') / per('fetch')).toFixed(2)} |`,
   );
+  say();
+  say(overhead(t, 'keyguard', 'ky', "keyguard's key-error path over ky's error path", 1.3));
   say();
 }
 

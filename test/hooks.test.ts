@@ -247,6 +247,24 @@ describe('hooks.beforeRequest', () => {
     await expect(client.get('/me', { context: { tenant: 'acme' } })).resolves.toEqual({ tenant: 'acme' });
   });
 
+  it("a hook that never settles is bounded by timeoutMs (TimeoutError) and by the caller's abort", async () => {
+    const api = await serve((_req, res) => json(res, 200, {}));
+    const client = createClient({
+      baseUrl: api.url,
+      apiKey: KEY,
+      retry: 0,
+      timeoutMs: 50,
+      hooks: { beforeRequest: [() => new Promise<void>(() => {})] },
+    });
+
+    await expect(client.get('/me')).rejects.toMatchObject({ name: 'TimeoutError' });
+    const controller = new AbortController();
+    const pending = client.get('/me', { signal: controller.signal, timeoutMs: 60_000 });
+    controller.abort(new Error('user gave up'));
+    await expect(pending).rejects.toThrow('user gave up');
+    expect(api.seen).toEqual([]);
+  });
+
   it('a hook that throws rejects the request with a ConfigError naming it (its error as the cause), sending nothing', async () => {
     const api = await serve((_req, res) => json(res, 200, {}));
     const boom = new Error('no signing key loaded');

@@ -62,7 +62,8 @@ export async function sendAttempt(
   let handedOver = false;
   try {
     signal?.throwIfAborted();
-    // abortable: the timeout and the user's abort hold even when a custom fetch ignores the signal.
+    // abortable: the timeout and the user's abort hold even when a custom fetch ignores the signal or
+    // a hook never settles (the platform's fetch and its bodies follow the signal themselves).
     return await abortable(
       (async () => {
         let current = { url, method, headers, body: request.body.payload };
@@ -75,7 +76,7 @@ export async function sendAttempt(
             hooks: request.hooks && kyHooksFor(request.hooks, current.url.origin, place, attempt - 1),
             context: request.context,
           });
-          safeUrl = ctx.secrets.text(current.url.href);
+          if (hop > 0) safeUrl = ctx.secrets.text(current.url.href);
           const step = key === undefined ? ({ kind: 'none' } as const) : redirectStep(response, current.url, current.method);
           if (step.kind === 'none') {
             if (response.ok && (request.responseType === 'stream' || request.responseType === 'response')) {
@@ -99,7 +100,7 @@ export async function sendAttempt(
           ctx.logger.debug?.(`keyguard: ${method} ${safeUrl} redirected on the same origin (${response.status}).`);
         }
       })(),
-      controller.signal,
+      ctx.fetch || request.hooks ? controller.signal : undefined,
     );
   } catch (error) {
     if (signal?.aborted) throw signal.reason;

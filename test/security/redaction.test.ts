@@ -381,6 +381,20 @@ describe('Secrets', () => {
   const secrets = new Secrets();
   secrets.add(KEY);
 
+  it('headers(): a header named "__proto__" is an own field, not the prototype; credentials and echoes redacted', () => {
+    const headers = new Headers([
+      ['__proto__', 'polluted'],
+      ['authorization', `Bearer ${KEY}`],
+      ['x-echo', `got ${KEY}`],
+      ['x-plain', 'ok'],
+    ]);
+    const out = secrets.headers(headers);
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(out, '__proto__')?.value).toBe('polluted');
+    expect(out).toMatchObject({ authorization: '[REDACTED]', 'x-echo': 'got [REDACTED]', 'x-plain': 'ok' });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('removes a prefix of a key at the end of a text, with or without an ellipsis, from 4 characters on', () => {
     for (const kept of [4, 5, 12, KEY.length - 1]) {
       for (const mark of ['', '…', '...', '"', ' …']) {
