@@ -65,6 +65,35 @@ describe('client.sse', () => {
     expect(api.seen[0]).toMatchObject({ method: 'POST', body: '{"stream":true}' });
   });
 
+  it("with request hooks, still hands the first event over before the stream ends; the hooks see the stream's response", async () => {
+    let end: (() => void) | undefined;
+    let trace: unknown;
+    api = await startApi(new Set([KEY]), {
+      '/chat': (req, res) => {
+        trace = req.headers['x-trace'];
+        sse(res);
+        res.write('data: first\n\n');
+        end = () => res.end('data: last\n\n');
+      },
+    });
+    const seen: string[] = [];
+    const client = createClient({
+      baseUrl: api.url,
+      apiKey: KEY,
+      hooks: {
+        beforeRequest: [(request) => request.headers.set('x-trace', 't-1')],
+        afterResponse: [(_request, _options, response) => void seen.push(response.headers.get('content-type') ?? '')],
+      },
+    });
+    const iterator = client.sse('/chat')[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toEqual({ event: 'message', data: 'first' });
+    end?.();
+    expect((await iterator.next()).value).toEqual({ event: 'message', data: 'last' });
+    expect((await iterator.next()).done).toBe(true);
+    expect(seen).toEqual(['text/event-stream; charset=utf-8']);
+    expect(trace).toBe('t-1');
+  });
+
   it('validates each event with a schema, ends at [DONE], and types the data', async () => {
     api = await startApi(new Set([KEY]), {
       '/chat': (_req, res) => {
