@@ -3,5 +3,7 @@
 // its first answer that may be a key error (see load-error-path.ts), so the chunk an app loads up front
 // for createClient or keyguardFetch does not carry it. The public classifyKeyError and keyErrorOf
 // import the classifier statically: an app that calls them pays for it, and shares this same copy.
-export { classifyKeyError, describeErrorBody } from '../classify/classify.js';
+// This file imports verdict.ts, never classify.ts: src/index.ts imports classify.ts, and a bundler
+// that finds a lazily loaded file on the entry's static import graph loads it up front (esbuild does).
+export { classifyAnswer, describeErrorBody } from '../classify/verdict.js';
 export { hintFor } from '../keys/hints.js';

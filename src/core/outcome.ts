@@ -242,11 +242,11 @@ function userClassification(ctx: PipelineContext, response: ErrorResponse & { he
 
 /** After the user's classifier (`verdict`, not `null`), the built-in one: the reason, and the API's code and message. */
 function classifyResponse(
-  { classifyKeyError, describeErrorBody }: ErrorPath,
+  { classifyAnswer, describeErrorBody }: ErrorPath,
   verdict: KeyErrorReason | undefined,
   response: ErrorResponse & { headers: Headers },
 ): { reason: KeyErrorReason; description: { code?: string; message?: string } } | undefined {
-  const builtIn = classifyKeyError(response);
+  const builtIn = classifyAnswer(response);
   const reason = verdict ?? builtIn?.reason;
   if (!reason) return undefined;
   return { reason, description: builtIn ?? describeErrorBody(response.body, response.headers) };
