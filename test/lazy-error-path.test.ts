@@ -1,5 +1,6 @@
 // The classifier and the hints are loaded by the first answer that may be a key error (one dynamic
-// import, src/core/load-error-path.ts): a success never loads them, the first key error does, once.
+// import, src/core/load-error-path.ts): in a browser a success never loads them, the first key error
+// does, once. On a server (Node here) the same import starts when keyguard is imported.
 import { HttpResponse, http } from 'msw';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { BASE, useMsw } from './helpers/msw.js';
@@ -8,15 +9,24 @@ const server = useMsw();
 const KEY = 'sk_test_lazy_0000000000aaaa';
 let loads = 0;
 
-/** keyguard as an app gets it on a fresh start: nothing loaded yet, every load of the error path counted. */
-async function freshKeyguard() {
+/**
+ * keyguard as an app gets it on a fresh start: nothing loaded yet, every load of the error path counted.
+ * `browser`: imported where `process.versions.node` is absent, as in a page.
+ */
+async function freshKeyguard({ browser }: { browser: boolean }) {
   vi.resetModules();
   loads = 0;
   vi.doMock('../src/core/error-path.js', async (importOriginal) => {
     loads += 1;
     return importOriginal();
   });
-  return import('../src/index.js');
+  if (!browser) return import('../src/index.js');
+  vi.stubGlobal('process', new Proxy(process, { get: (target, name) => (name === 'versions' ? {} : Reflect.get(target, name)) }));
+  try {
+    return await import('../src/index.js');
+  } finally {
+    vi.unstubAllGlobals();
+  }
 }
 
 function api() {
@@ -36,7 +46,7 @@ beforeEach(() => {
 describe('the lazily loaded error path', () => {
   it('createClient: a 2xx loads nothing; the first key error loads the classifier once and is fully typed', async () => {
     api();
-    const { createClient, isInvalidApiKeyError, isApiError } = await freshKeyguard();
+    const { createClient, isInvalidApiKeyError, isApiError } = await freshKeyguard({ browser: true });
     const client = createClient({ baseUrl: BASE, apiKey: KEY });
 
     await expect(client.get('/ok')).resolves.toEqual({ ok: true });
@@ -61,7 +71,7 @@ describe('the lazily loaded error path', () => {
 
   it('keyguardFetch: a 2xx loads nothing; the first key error loads it once and the SDK gets the marked answer', async () => {
     api();
-    const { keyguardFetch, keyErrorOf } = await freshKeyguard();
+    const { keyguardFetch, keyErrorOf } = await freshKeyguard({ browser: true });
     const fetch = keyguardFetch({ apiKey: KEY, baseUrl: BASE });
 
     expect((await fetch(`${BASE}/ok`)).status).toBe(200);
@@ -78,12 +88,24 @@ describe('the lazily loaded error path', () => {
   });
 
   it('loads it for a key rejected before sending, whose error carries the hint too', async () => {
-    const { createClient } = await freshKeyguard();
+    const { createClient } = await freshKeyguard({ browser: true });
     const client = createClient({ baseUrl: BASE });
 
     const error = await client.get('/ok').catch((thrown: unknown) => thrown);
     expect(error).toMatchObject({ reason: 'missing', source: 'client' });
     expect((error as { hint: string }).hint).toMatch(/set apiKey/);
+    expect(loads).toBe(1);
+  });
+
+  it('on a server: starts the import with keyguard itself, once, and the first key error uses it', async () => {
+    api();
+    const { createClient } = await freshKeyguard({ browser: false });
+    await vi.waitFor(() => expect(loads).toBe(1));
+    const client = createClient({ baseUrl: BASE, apiKey: KEY });
+
+    await expect(client.get('/ok')).resolves.toEqual({ ok: true });
+    const error = await client.get('/expired').catch((thrown: unknown) => thrown);
+    expect(error).toMatchObject({ reason: 'expired', code: 'api_key_expired' });
     expect(loads).toBe(1);
   });
 });

@@ -20,3 +20,12 @@ export function loadErrorPath(): Promise<ErrorPath> {
   }
   return loading;
 }
+
+/** Node, Bun and Deno 2 (all have `process.versions.node`): no page waits for the chunk's bytes there. */
+function serverRuntime(): boolean {
+  return typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === 'string';
+}
+
+// On a server the import starts as soon as keyguard is imported, so the first failure does not wait for a
+// file read (which, for one, a test under fake timers cannot advance). In a browser it waits for that failure.
+if (serverRuntime()) loadErrorPath();
