@@ -108,4 +108,26 @@ describe('the lazily loaded error path', () => {
     expect(error).toMatchObject({ reason: 'expired', code: 'api_key_expired' });
     expect(loads).toBe(1);
   });
+
+  it('when the chunk cannot be loaded: a 401 is still a key error (unknown reason), and the next failure tries again', async () => {
+    api();
+    const { createClient, isInvalidApiKeyError, isApiError } = await freshKeyguard({ browser: true });
+    let attempts = 0;
+    vi.doMock('../src/core/error-path.js', () => {
+      attempts += 1;
+      throw new Error('the chunk is gone');
+    });
+    const onKeyInvalid = vi.fn(async () => 'sk_test_lazy_1111111111bbbb');
+    const client = createClient({ baseUrl: BASE, apiKey: KEY, onKeyInvalid, maxKeyRefreshes: 1 });
+
+    const error = await client.get('/expired').catch((thrown: unknown) => thrown);
+    expect(isInvalidApiKeyError(error)).toBe(true);
+    expect(error).toMatchObject({ reason: 'unknown', status: 401, source: 'server' });
+    expect((error as { hint: string }).hint).toMatch(/classifier could not be loaded/);
+    expect(onKeyInvalid).toHaveBeenCalled(); // The key is still replaced.
+    const notFound = await client.get('/missing').catch((thrown: unknown) => thrown);
+    expect(isApiError(notFound)).toBe(true);
+    expect(notFound).toMatchObject({ status: 404 });
+    expect(attempts).toBeGreaterThanOrEqual(2); // Not cached: each later failure tries to load it again.
+  });
 });

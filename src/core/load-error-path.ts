@@ -6,17 +6,32 @@ export type ErrorPath = typeof ErrorPathModule;
 let loading: Promise<ErrorPath> | undefined;
 
 /**
+ * What a failure gets when the chunk cannot be loaded (a deploy replaced it, the network failed, a realm
+ * that cannot import): a 401 is a key error of unknown reason, as the classifier's own last rule has it, so
+ * the key is still replaced; nothing else is read from the answer.
+ */
+const WITHOUT_CLASSIFIER: ErrorPath = {
+  classifyAnswer: (response) => (Number(response.status) === 401 ? { reason: 'unknown' } : null),
+  describeErrorBody: () => ({}),
+  hintFor: () =>
+    'The API rejected the key (its classifier could not be loaded to say why): check it, or return a new one from onKeyInvalid.',
+};
+
+/**
  * Loads error-path.ts once per process or page, on the first answer that needs it; later calls get the
  * same promise. A 2xx answer never calls this, so a success costs no import and no extra await. A load
- * that fails (a chunk the network lost) fails that one request and is tried again by the next one.
+ * that fails gives that one failure {@link WITHOUT_CLASSIFIER}, and the next failure tries again.
  */
 export function loadErrorPath(): Promise<ErrorPath> {
   if (!loading) {
-    const promise = import('./error-path.js');
+    // Inside `then`, so that an import that throws at once rejects like one that fails later.
+    const promise: Promise<ErrorPath> = Promise.resolve()
+      .then(() => import('./error-path.js'))
+      .catch(() => {
+        if (loading === promise) loading = undefined;
+        return WITHOUT_CLASSIFIER;
+      });
     loading = promise;
-    promise.catch(() => {
-      if (loading === promise) loading = undefined;
-    });
   }
   return loading;
 }
