@@ -1,7 +1,7 @@
 // What an app's bundle gets from keyguard (esbuild, as scripts/size.ts builds it): one zod in an
 // app that has its own, and none of the features an app that uses only createClient does not use.
 import { describe, expect, it } from 'vitest';
-import { bundle, FEATURES, mainExports, subpathSource } from '../scripts/bundles.js';
+import { bundle, ERROR_PATH, FEATURES, mainExports, subpathSource } from '../scripts/bundles.js';
 
 // A message that only zod core has; it survives minification.
 const ZOD_CORE = 'Encountered Promise during synchronous parse';
@@ -61,4 +61,22 @@ describe('an app bundle', () => {
     }
     expect(checked).toBeGreaterThanOrEqual(2); // keyguard/testing and keyguard/testing/simulator at least
   }, 60_000);
+
+  it('of createClient or keyguardFetch alone loads the classifier and hints lazily, not up front', async () => {
+    for (const name of ['createClient', 'keyguardFetch']) {
+      const app = await bundle(`export { ${name} } from 'keyguard';`);
+      expect(
+        app.files.filter((file) => ERROR_PATH.test(file)),
+        name,
+      ).toEqual([]);
+      // The chunk the first failed answer loads (src/core/load-error-path.ts).
+      expect(app.lazy.files, name).toEqual(
+        expect.arrayContaining(['src/classify/verdict.ts', 'src/classify/vocabulary.ts', 'src/keys/hints.ts']),
+      );
+    }
+    // An app that calls classifyKeyError itself has it up front, and loads no second copy later.
+    const both = await bundle("export { createClient, classifyKeyError } from 'keyguard';");
+    expect(both.files).toContain('src/classify/verdict.ts');
+    expect(both.lazy.files.filter((file) => ERROR_PATH.test(file))).toEqual([]);
+  }, 30_000);
 });

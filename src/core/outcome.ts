@@ -1,4 +1,4 @@
-import { classifyKeyError, describeErrorBody, type ErrorResponse } from '../classify/classify.js';
+import type { ErrorResponse } from '../classify/classify.js';
 import { apiErrorFor } from '../errors/from-response.js';
 import { InvalidApiKeyError } from '../errors/invalid-api-key-error.js';
 import { ResponseValidationError } from '../errors/response-validation-error.js';
@@ -6,12 +6,12 @@ import { isJsonContentType, parseLoose } from '../internal/body.js';
 import { isTransient, parseRetryAfter } from '../internal/retry.js';
 import { validate } from '../internal/schema.js';
 import { keyHint } from '../keys/fingerprint.js';
-import { hintFor } from '../keys/hints.js';
 import { withKeysUrl } from '../providers/hooks.js';
 import { KEY_ERROR_REASONS, type KeyErrorReason } from '../types.js';
 import { KeyNotSendable, sendAttempt } from './attempt.js';
 import { type PipelineContext, redactHeaders } from './context.js';
 import type { Outcome } from './key-flow.js';
+import { type ErrorPath, loadErrorPath } from './load-error-path.js';
 import type { PreparedRequest } from './prepare.js';
 
 /** Response headers that carry a request id, most common first (also read by keyErrorOf). */
@@ -68,13 +68,15 @@ export async function attemptOutcome(
   } else if (readAsText) {
     parsed = parseLoose(text);
   }
-  const keyError = keyErrorOfResponse(
+  const pending = keyErrorOfResponse(
     ctx,
     { status: response.status, headers: response.headers, body: parsed },
     key,
     request.method,
     safeUrl,
   );
+  // Awaited only when the classifier has to decide: a 2xx costs no extra microtask.
+  const keyError = pending && (await pending);
   if (keyError || !response.ok) {
     // A body handed over unread is dropped: it is not what the request resolves to.
     exchange.stream?.cancel().catch(() => {});
@@ -82,7 +84,7 @@ export async function attemptOutcome(
   }
   if (keyError) return { kind: 'key-error', error: keyError };
   if (!response.ok) {
-    const error = apiErrorOf(ctx, response, parsed, request.method, request.url.pathname, safeUrl);
+    const error = await apiErrorOf(ctx, response, parsed, request.method, request.url.pathname, safeUrl);
     return { kind: isTransient(error, request.policy) ? 'transient' : 'final', error };
   }
   switch (request.responseType) {
@@ -155,16 +157,36 @@ function notify(ctx: PipelineContext, request: PreparedRequest, response: Respon
   }
 }
 
-/** The typed key error for an answer, or undefined when the answer is not a key error. Shared by both faces. */
+/**
+ * The typed key error for an answer, or undefined when the answer is not a key error. Shared by both faces.
+ * Undefined at once when that is decided without the built-in classifier (a 2xx the user's classifier did
+ * not flag, or its `null`); otherwise a promise: the classifier is loaded on first use (load-error-path.ts).
+ */
 export function keyErrorOfResponse(
   ctx: PipelineContext,
   response: ErrorResponse & { headers: Headers },
   key: string | undefined,
   method: string,
   safeUrl: string,
-): InvalidApiKeyError | undefined {
-  const verdict = classifyResponse(ctx, response);
-  if (!verdict) return undefined;
+): Promise<InvalidApiKeyError | undefined> | undefined {
+  const userVerdict = userClassification(ctx, response);
+  if (userVerdict === null) return undefined;
+  if (!userVerdict && response.status >= 200 && response.status < 300) return undefined;
+  return loadErrorPath().then((path) => {
+    const verdict = classifyResponse(path, userVerdict, response);
+    return verdict && typedKeyError(ctx, path, verdict, response, key, method, safeUrl);
+  });
+}
+
+function typedKeyError(
+  ctx: PipelineContext,
+  { hintFor }: ErrorPath,
+  verdict: { reason: KeyErrorReason; description: { code?: string; message?: string } },
+  response: ErrorResponse & { headers: Headers },
+  key: string | undefined,
+  method: string,
+  safeUrl: string,
+): InvalidApiKeyError {
   const { secrets } = ctx;
   const described = verdict.description;
   return new InvalidApiKeyError({
@@ -182,8 +204,9 @@ export function keyErrorOfResponse(
   });
 }
 
-function apiErrorOf(ctx: PipelineContext, response: Response, parsed: unknown, method: string, path: string, safeUrl: string) {
+async function apiErrorOf(ctx: PipelineContext, response: Response, parsed: unknown, method: string, path: string, safeUrl: string) {
   const { secrets } = ctx;
+  const { describeErrorBody } = await loadErrorPath();
   const described = describeErrorBody(parsed, response.headers);
   return apiErrorFor({
     status: response.status,
@@ -198,11 +221,8 @@ function apiErrorOf(ctx: PipelineContext, response: Response, parsed: unknown, m
   });
 }
 
-/** The user's classifier first (every response), then the built-in one (non-2xx only). */
-function classifyResponse(
-  ctx: PipelineContext,
-  response: ErrorResponse & { headers: Headers },
-): { reason: KeyErrorReason; description: { code?: string; message?: string } } | undefined {
+/** The user's classifier (every response): a reason, `null` for "not a key error", or undefined for "no opinion". */
+function userClassification(ctx: PipelineContext, response: ErrorResponse & { headers: Headers }): KeyErrorReason | null | undefined {
   let verdict: KeyErrorReason | null | undefined;
   if (ctx.classifyKeyError) {
     try {
@@ -217,9 +237,16 @@ function classifyResponse(
       ctx.logger.warn?.(`keyguard: the classifyKeyError option threw (${safeMessage(error)}); using the built-in classifier.`);
     }
   }
-  if (verdict === null) return undefined;
-  const ok = response.status >= 200 && response.status < 300;
-  const builtIn = ok && !verdict ? null : classifyKeyError(response);
+  return verdict;
+}
+
+/** After the user's classifier (`verdict`, not `null`), the built-in one: the reason, and the API's code and message. */
+function classifyResponse(
+  { classifyAnswer, describeErrorBody }: ErrorPath,
+  verdict: KeyErrorReason | undefined,
+  response: ErrorResponse & { headers: Headers },
+): { reason: KeyErrorReason; description: { code?: string; message?: string } } | undefined {
+  const builtIn = classifyAnswer(response);
   const reason = verdict ?? builtIn?.reason;
   if (!reason) return undefined;
   return { reason, description: builtIn ?? describeErrorBody(response.body, response.headers) };

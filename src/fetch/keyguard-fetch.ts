@@ -157,7 +157,7 @@ async function classify(
     // An unreadable body: the status decides.
   }
   const safeUrl = ctx.secrets.text(url.href);
-  const error = keyErrorOfResponse(
+  const error = await keyErrorOfResponse(
     ctx,
     { status: response.status, headers: response.headers, body: parseLoose(text) },
     key,

@@ -1,3 +1,4 @@
+import { loadErrorPath } from '../core/load-error-path.js';
 import { InvalidApiKeyError } from '../errors/invalid-api-key-error.js';
 import { abortable } from '../internal/abort.js';
 import type { Secrets } from '../internal/redact.js';
@@ -6,7 +7,6 @@ import { withKeysUrl, withPresetCheck } from '../providers/hooks.js'; // provide
 import type { KeyErrorReason } from '../types.js';
 import { keyHint } from './fingerprint.js';
 import { toGrant } from './grant.js';
-import { hintFor } from './hints.js';
 import { checkKeyShare, type KeyShare, keyFingerprint, type SharedGrant } from './key-share.js';
 import { type KeyLintMode, type KeyLintResult, lintApiKey } from './lint.js';
 
@@ -114,8 +114,9 @@ export class KeyState {
     const lease: Lease = { key: undefined, version: this.version, failures: this.failures };
     const key = this.current?.key;
     const lint = this.lintOnce(key);
-    if (!lint.ok) lease.rejection = this.clientRejection(lint, key);
-    else if (!this.provider && expiresAt !== undefined && expiresAt <= Date.now()) lease.rejection = this.pastExpiry(key);
+    // A rejection's hint comes with the classifier's chunk (load-error-path.ts): only a rejected key loads it.
+    if (!lint.ok) lease.rejection = await this.clientRejection(lint, key);
+    else if (!this.provider && expiresAt !== undefined && expiresAt <= Date.now()) lease.rejection = await this.pastExpiry(key);
     else lease.key = lint.key;
     return lease;
   }
@@ -305,7 +306,8 @@ export class KeyState {
   }
 
   /** A grant whose `expiresAt` has passed is not sent: it goes through the hook like a server rejection. */
-  private pastExpiry(key: string | undefined): InvalidApiKeyError {
+  private async pastExpiry(key: string | undefined): Promise<InvalidApiKeyError> {
+    const { hintFor } = await loadErrorPath();
     return new InvalidApiKeyError({
       reason: 'expired',
       source: 'client',
@@ -315,7 +317,8 @@ export class KeyState {
     });
   }
 
-  private clientRejection(lint: KeyLintResult, key: string | undefined): InvalidApiKeyError {
+  private async clientRejection(lint: KeyLintResult, key: string | undefined): Promise<InvalidApiKeyError> {
+    const { hintFor } = await loadErrorPath();
     const problem = lint.problems.find((p) => !p.fixed);
     const reason: KeyErrorReason = problem?.code === 'missing' ? 'missing' : 'malformed';
     return new InvalidApiKeyError({
