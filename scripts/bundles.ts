@@ -27,7 +27,7 @@ export const SCENARIOS: Scenario[] = [
     needs: ['createClient'],
     code: "export { createClient } from 'keyguard';",
     // Up front; the target is 18 KB; docs/size.md says where the rest goes and what would close the gap.
-    budgetGzipBytes: 24 * 1024,
+    budgetGzipBytes: 25 * 1024,
   },
   {
     label: "import { keyguardFetch } from 'keyguard'",
@@ -51,6 +51,9 @@ export interface Feature {
   via: { subpath: string } | { export: string };
 }
 
+/** The event-stream parser: in a lazy chunk of a createClient app (the first `client.sse()` loads it), never up front. */
+export const SSE_PARSER = /node_modules\/eventsource-parser\//;
+
 /** The error path's sources: in a lazy chunk of a createClient or keyguardFetch app, never up front. */
 export const ERROR_PATH = /^src\/(classify\/|keys\/hints\.ts$)/;
 
@@ -58,8 +61,11 @@ export const FEATURES: Feature[] = [
   { name: 'msw handlers (keyguard/testing)', files: /^src\/testing\/(handlers|index)\.ts$/, via: { subpath: './testing' } },
   { name: 'API simulator (keyguard/testing/simulator)', files: /^src\/testing\/simulator/, via: { subpath: './testing/simulator' } },
   { name: 'key share across processes (keyguard/redis)', files: /^src\/redis\//, via: { subpath: './redis' } },
-  { name: 'key share (keyShare)', files: /^src\/keys\/key-share/, via: { export: 'keyShare' } },
-  { name: 'streaming', files: /^src\/(stream|sse)/, via: { subpath: './stream' } },
+  {
+    name: 'key share across tabs and workers (broadcastKeyShare)',
+    files: /^src\/keys\/broadcast-share/,
+    via: { export: 'broadcastKeyShare' },
+  },
   { name: 'providers', files: /^src\/providers\/(?!hooks\.ts)/, via: { subpath: './providers' } },
   { name: "other SDKs' errors (keyErrorOf)", files: /^src\/fetch\/key-error-of/, via: { export: 'keyErrorOf' } },
   // Up front, that is: the request pipeline loads them on its first failed answer (src/core/load-error-path.ts).

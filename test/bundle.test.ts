@@ -1,7 +1,7 @@
 // What an app's bundle gets from keyguard (esbuild, as scripts/size.ts builds it): one zod in an
 // app that has its own, and none of the features an app that uses only createClient does not use.
 import { describe, expect, it } from 'vitest';
-import { bundle, ERROR_PATH, FEATURES, mainExports, subpathSource } from '../scripts/bundles.js';
+import { bundle, ERROR_PATH, FEATURES, mainExports, SSE_PARSER, subpathSource } from '../scripts/bundles.js';
 
 // A message that only zod core has; it survives minification.
 const ZOD_CORE = 'Encountered Promise during synchronous parse';
@@ -44,10 +44,9 @@ describe('an app bundle', () => {
         'subpath' in feature.via
           ? subpathSource(feature.via.subpath) && `export * from 'keyguard/${feature.via.subpath.replace(/^\.\//, '')}';`
           : exported.has(feature.via.export) && `export { ${feature.via.export} } from 'keyguard';`;
-      if (!app) {
-        console.log(`bundle test: ${feature.name} is not in this build; nothing to check`);
-        continue;
-      }
+      // A feature in the table must be in the build: one that is not would pass without being checked.
+      expect(app, `${feature.name}: ${JSON.stringify(feature.via)} is not in this build`).toBeTruthy();
+      if (!app) continue;
       // The feature's own bundle has its files (so `files` really finds it) …
       const used = await bundle(app, 'node');
       const featureFiles = used.files.filter((file) => feature.files.test(file));
@@ -59,7 +58,7 @@ describe('an app bundle', () => {
       ).toEqual([]);
       checked++;
     }
-    expect(checked).toBeGreaterThanOrEqual(2); // keyguard/testing and keyguard/testing/simulator at least
+    expect(checked).toBe(FEATURES.length);
   }, 60_000);
 
   it('of createClient or keyguardFetch alone loads the classifier and hints lazily, not up front', async () => {
@@ -74,6 +73,10 @@ describe('an app bundle', () => {
         expect.arrayContaining(['src/classify/verdict.ts', 'src/classify/vocabulary.ts', 'src/keys/hints.ts']),
       );
     }
+    // The event-stream parser: loaded by the first client.sse(), never up front.
+    const client = await bundle(CLIENT_ONLY);
+    expect(client.files.filter((file) => SSE_PARSER.test(file))).toEqual([]);
+    expect(client.lazy.files.filter((file) => SSE_PARSER.test(file))).not.toEqual([]);
     // An app that calls classifyKeyError itself has it up front, and loads no second copy later.
     const both = await bundle("export { createClient, classifyKeyError } from 'keyguard';");
     expect(both.files).toContain('src/classify/verdict.ts');

@@ -289,6 +289,10 @@ export class Secrets {
 
   private copyObject(value: object, walk: Walk, depth: number): unknown {
     const next = depth + 1;
+    // Parsed JSON, the common case: an object whose prototype is Object.prototype is none of the
+    // classes below (it may still claim to be an error by its tag), so it goes straight to its fields.
+    if (attempt(() => Object.getPrototypeOf(value), undefined) === Object.prototype && !isError(value))
+      return this.plainCopy(value, walk, next);
     const platform = classes();
     if (isInstance(value, platform.Headers)) return this.remember(walk, value, this.headerRecord(value as Headers, walk));
     if (isInstance(value, platform.Request)) {
@@ -371,12 +375,18 @@ export class Secrets {
       }
       return copy;
     }
-    // Any other object: a plain object with every own field (Symbol-keyed and non-enumerable ones too,
-    // getters read once), each redacted. Its class and prototype are not kept: a server's "__proto__"
-    // field stays data, and nothing is inherited from a foreign prototype.
+    return this.plainCopy(value, walk, next);
+  }
+
+  /**
+   * Any other object: a plain object with every own field (Symbol-keyed and non-enumerable ones too,
+   * getters read once), each redacted. Its class and prototype are not kept: a server's "__proto__"
+   * field stays data, and nothing is inherited from a foreign prototype.
+   */
+  private plainCopy(value: object, walk: Walk, depth: number): Record<PropertyKey, unknown> {
     const copy: Record<PropertyKey, unknown> = {};
     walk.seen.set(value, copy);
-    this.copyFields(value, copy, walk, next, new Set());
+    this.copyFields(value, copy, walk, depth, new Set());
     return copy;
   }
 
