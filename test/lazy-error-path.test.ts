@@ -118,7 +118,9 @@ describe('the lazily loaded error path', () => {
       throw new Error('the chunk is gone');
     });
     const onKeyInvalid = vi.fn(async () => 'sk_test_lazy_1111111111bbbb');
-    const client = createClient({ baseUrl: BASE, apiKey: KEY, onKeyInvalid, maxKeyRefreshes: 1 });
+    const warnings: string[] = [];
+    const logger = { warn: (line: unknown) => void warnings.push(String(line)) };
+    const client = createClient({ baseUrl: BASE, apiKey: KEY, onKeyInvalid, maxKeyRefreshes: 1, logger });
 
     const error = await client.get('/expired').catch((thrown: unknown) => thrown);
     expect(isInvalidApiKeyError(error)).toBe(true);
@@ -129,5 +131,6 @@ describe('the lazily loaded error path', () => {
     expect(isApiError(notFound)).toBe(true);
     expect(notFound).toMatchObject({ status: 404 });
     expect(attempts).toBeGreaterThanOrEqual(2); // Not cached: each later failure tries to load it again.
+    expect(warnings.some((line) => line.includes('classifier could not be loaded'))).toBe(true); // Said, not silent.
   });
 });

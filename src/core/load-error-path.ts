@@ -1,3 +1,4 @@
+import type { Logger } from '../options.js';
 import type * as ErrorPathModule from './error-path.js';
 
 /** The classifier and hints (error-path.ts), as the pipeline's error path uses them. */
@@ -22,7 +23,17 @@ const WITHOUT_CLASSIFIER: ErrorPath = {
  * same promise. A 2xx answer never calls this, so a success costs no import and no extra await. A load
  * that fails gives that one failure {@link WITHOUT_CLASSIFIER}, and the next failure tries again.
  */
-export function loadErrorPath(): Promise<ErrorPath> {
+export function loadErrorPath(logger?: Logger): Promise<ErrorPath> {
+  const path = load();
+  if (!logger?.warn) return path;
+  return path.then((loaded) => {
+    if (loaded === WITHOUT_CLASSIFIER)
+      logger.warn?.('keyguard: the classifier could not be loaded; this failed answer was judged by its status alone.');
+    return loaded;
+  });
+}
+
+function load(): Promise<ErrorPath> {
   if (!loading) {
     // Inside `then`, so that an import that throws at once rejects like one that fails later.
     const promise: Promise<ErrorPath> = Promise.resolve()

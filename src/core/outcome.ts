@@ -172,7 +172,7 @@ export function keyErrorOfResponse(
   const userVerdict = userClassification(ctx, response);
   if (userVerdict === null) return undefined;
   if (!userVerdict && response.status >= 200 && response.status < 300) return undefined;
-  return loadErrorPath().then((path) => {
+  return loadErrorPath(ctx.logger).then((path) => {
     const verdict = classifyResponse(path, userVerdict, response);
     return verdict && typedKeyError(ctx, path, verdict, response, key, method, safeUrl);
   });
@@ -206,7 +206,7 @@ function typedKeyError(
 
 async function apiErrorOf(ctx: PipelineContext, response: Response, parsed: unknown, method: string, path: string, safeUrl: string) {
   const { secrets } = ctx;
-  const { describeErrorBody } = await loadErrorPath();
+  const { describeErrorBody } = await loadErrorPath(ctx.logger);
   const described = describeErrorBody(parsed, response.headers);
   return apiErrorFor({
     status: response.status,

@@ -307,7 +307,7 @@ export class KeyState {
 
   /** A grant whose `expiresAt` has passed is not sent: it goes through the hook like a server rejection. */
   private async pastExpiry(key: string | undefined): Promise<InvalidApiKeyError> {
-    const { hintFor } = await loadErrorPath();
+    const { hintFor } = await loadErrorPath(this.options.logger);
     return new InvalidApiKeyError({
       reason: 'expired',
       source: 'client',
@@ -318,7 +318,7 @@ export class KeyState {
   }
 
   private async clientRejection(lint: KeyLintResult, key: string | undefined): Promise<InvalidApiKeyError> {
-    const { hintFor } = await loadErrorPath();
+    const { hintFor } = await loadErrorPath(this.options.logger);
     const problem = lint.problems.find((p) => !p.fixed);
     const reason: KeyErrorReason = problem?.code === 'missing' ? 'missing' : 'malformed';
     return new InvalidApiKeyError({
