@@ -11,6 +11,7 @@ import type { ErrorResponse, KeyErrorClassification } from './classify.js';
 import {
   ALTERNATIVES,
   CAMEL_SUBJECT,
+  CODE_REASONS,
   CUES,
   type Cue,
   KEY_RESOURCE,
@@ -19,6 +20,7 @@ import {
   OTHER_TOKEN,
   PATH_PATTERN,
   PROXY_PAGE,
+  READ_VERBS_OR,
   STATUS_PHRASE,
   STRONG,
   TOKEN_PART_SUBJECT,
@@ -79,6 +81,9 @@ function classify(response: ErrorResponse): KeyErrorClassification | null {
 
   // Any status: a statement says what is wrong with the key.
   if (aboutKey.some((s) => s.cues.some((c) => c !== 'generic'))) return result(...reasonOf(aboutKey));
+  // A 401 whose machine code names the cause (its text does not).
+  const coded = status === 401 ? CODE_REASONS[String(describe(body, challenge).code)] : undefined;
+  if (coded) return result(coded, { kind: 'stated' });
   // RFC 6750 §3.1: invalid_token is "expired, revoked, malformed, or invalid for other reasons".
   if (invalidToken) return result('unknown', { kind: 'invalid-token' });
   // invalid_request from the token layer: the credential was not presented in a form the server accepts.
@@ -120,7 +125,7 @@ function judge(raw: string, authContext: boolean): Statement {
     cues,
     aboutKey,
     notTheKey,
-    ambiguous: aboutKey && strong && said.size > 1 && ALTERNATIVES.test(text),
+    ambiguous: aboutKey && strong && said.size > 1 && ALTERNATIVES.test(text.replace(READ_VERBS_OR, ' ')),
     resource: KEY_RESOURCE.test(text) || (cues.includes('absent') && !cues.includes('expired') && !cues.includes('revoked')),
   };
 }

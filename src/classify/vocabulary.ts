@@ -73,6 +73,15 @@ export const STRONG: readonly Cue[] = ['expired', 'revoked', 'missing'];
 
 /** "invalid or expired", "missing/invalid": the API itself does not know which. */
 export const ALTERNATIVES = /(?<![a-z])or(?![a-z])|\w\/\w/i;
+/** Two ways of reading one token joined by "or" ("unable to parse or verify signature"): not two causes. */
+export const READ_VERBS_OR = /(?:parse|decode|read|validate|verify)\s+or\s+(?:parse|decode|read|validate|verify)/gi;
+
+/**
+ * Machine codes that name the cause where the text does not (PostgREST, behind Supabase's REST API:
+ * PGRST301 "any error related to the verification of the JWT", PGRST302 "a request without
+ * authentication when the anonymous role is disabled"). A text that names a cause still wins.
+ */
+export const CODE_REASONS: Readonly<Record<string, 'malformed' | 'missing'>> = { PGRST301: 'malformed', PGRST302: 'missing' };
 export const URL_PATTERN = /\bhttps?:\/\/[^\s"'<>)]*/gi;
 /** A web server's or proxy's own error page: these send a bare `Bearer` challenge for any rejection. */
 export const PROXY_PAGE =

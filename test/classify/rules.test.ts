@@ -98,9 +98,23 @@ describe('the wording of JWT and auth libraries', () => {
       code: 'PGRST303',
       message: 'JWT expired',
     });
+    // PGRST301 is documented as "the JWT provided is invalid in some way": malformed, though the text names no cause.
     expect(classifyKeyError({ status: 401, body: { code: 'PGRST301', message: 'Expected 3 parts in JWT; got 1' } })?.reason).toBe(
-      'unknown',
+      'malformed',
     );
+    // PGRST302: no JWT at all, and anonymous access is off.
+    expect(classifyKeyError({ status: 401, body: { code: 'PGRST302', message: 'Anonymous access is disabled' } })?.reason).toBe('missing');
+    // A code names the cause only at a 401: the same body at 403 or 500 is not read as a key error by its code.
+    expect(classifyKeyError({ status: 403, body: { code: 'PGRST302', message: 'Anonymous access is disabled' } })).toBeNull();
+    // A text that names the cause wins over the code.
+    expect(classifyKeyError({ status: 401, body: { code: 'PGRST301', message: 'JWT expired' } })?.reason).toBe('expired');
+  });
+
+  it('reads "unable to parse or verify" as one way of failing, not as alternatives (GoTrue)', () => {
+    const expired = 'invalid JWT: unable to parse or verify signature, token has invalid claims: token is expired';
+    expect(classifyKeyError({ status: 403, body: { code: 403, error_code: 'bad_jwt', msg: expired } })?.reason).toBe('expired');
+    // Real alternatives still are: the API does not know which.
+    expect(classifyKeyError({ status: 401, body: { message: 'The token is invalid or expired' } })?.reason).toBe('unknown');
   });
 });
 
