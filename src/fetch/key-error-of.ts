@@ -156,7 +156,7 @@ function buildError(value: Bag, answer: Answer, verdict: { reason: KeyErrorReaso
     status: answer.status,
     code: verdict.code === undefined ? undefined : secrets.text(verdict.code),
     message: secrets.text(verdict.message ?? DEFAULT_MESSAGES[verdict.reason]),
-    hint: hintFor(verdict.reason),
+    hint: hintFor(verdict.reason, verdict), // The classification: its evidence picks the hint (causes offered as alternatives…).
     requestId,
     response: { status: answer.status, headers, body: secrets.value(answer.body) },
   });

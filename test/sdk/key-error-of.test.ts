@@ -88,6 +88,17 @@ describe('keyErrorOf: SDK error shapes', () => {
     ).toBe('malformed');
   });
 
+  it('gives the same hint the client gives for the same answer: causes offered as alternatives are listed', () => {
+    const error = Object.assign(new Error('401 Invalid or expired API key'), {
+      status: 401,
+      headers: new Headers(),
+      error: { message: 'Invalid or expired API key' },
+    });
+    const found = keyErrorOf(error);
+    expect(found?.reason).toBe('unknown');
+    expect(found?.hint).toMatch(/more than one possible cause/);
+  });
+
   it('a 401 with nothing to read is a key error of unknown reason; a 404 is not', () => {
     expect(keyErrorOf({ response: { status: 401, headers: {} } })?.reason).toBe('unknown');
     expect(keyErrorOf({ response: { status: 404, headers: {} } })).toBeUndefined();
