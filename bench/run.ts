@@ -538,7 +538,7 @@ say();
   say('| module | import time |');
   say('|---|---:|');
   say(`| \`ky\` | ${kyMs.toFixed(1)} ms |`);
-  say(`| \`keyguard\` (with ky, p-retry, zod/mini) | ${keyguardMs.toFixed(1)} ms (${(keyguardMs / kyMs).toFixed(1)} × ky) |`);
+  say(`| \`keyguard\` (with ky and p-retry) | ${keyguardMs.toFixed(1)} ms (${(keyguardMs / kyMs).toFixed(1)} × ky) |`);
 }
 
 server.disconnect();
