@@ -296,6 +296,91 @@ describe('hooks and the key', () => {
   });
 });
 
+describe('hooks never hold the key (hostile review)', () => {
+  it('a request a beforeRequest hook keeps is never written to: no key while in flight, none after', async () => {
+    const api = await serve((_req, res) => setTimeout(() => json(res, 200, {}), 30));
+    let saved: Request | undefined;
+    let inFlight: string | null | undefined;
+    const client = createClient({
+      baseUrl: api.url,
+      apiKey: KEY,
+      hooks: {
+        beforeRequest: [
+          (request) => {
+            saved = request;
+            setTimeout(() => {
+              inFlight = saved?.headers.get('authorization');
+            }, 10);
+          },
+        ],
+      },
+    });
+
+    await client.get('/me');
+    expect(api.seen[0]?.headers.authorization).toBe(`Bearer ${KEY}`);
+    expect(inFlight).toBeNull();
+    expect(saved?.headers.get('authorization')).toBeNull();
+  });
+
+  it.each([
+    ['the query', { type: 'query', name: 'api_key' }],
+    [
+      'the query and a header',
+      [
+        { type: 'query', name: 'api_key' },
+        { type: 'header', name: 'x-api-key' },
+      ],
+    ],
+  ] as const)(
+    'with the key in %s, afterResponse sees response.url without it: the 401, its replay, and each redirect hop',
+    async (_what, auth) => {
+      const api = await serve((req, res) => {
+        const url = new URL(req.url, 'http://x');
+        if (url.pathname === '/old') {
+          res.writeHead(307, { location: `/new?api_key=${url.searchParams.get('api_key')}` });
+          return res.end();
+        }
+        return url.searchParams.get('api_key') === NEW_KEY
+          ? json(res, 200, { ok: true })
+          : json(res, 401, { error: { code: 'expired_api_key' } });
+      });
+      const urls: string[] = [];
+      const client = createClient({
+        baseUrl: api.url,
+        apiKey: KEY,
+        auth: auth as never,
+        onKeyInvalid: () => NEW_KEY,
+        hooks: { afterResponse: [(_request, _options, response) => void urls.push(response.url)] },
+      });
+
+      await expect(client.get('/old')).resolves.toEqual({ ok: true });
+      expect(urls.length).toBeGreaterThanOrEqual(3);
+      for (const url of urls) {
+        expect(url).not.toContain(KEY);
+        expect(url).not.toContain(NEW_KEY);
+      }
+      expect(urls).toContain(`${api.url}/new`);
+    },
+  );
+
+  it.each([
+    ['beforeRequest', { beforeRequest: [unprintable] }, 0],
+    ['afterResponse', { afterResponse: [unprintable] }, 1],
+  ] as const)('a %s hook that throws a value without a string form: a ConfigError naming it, not retried', async (name, hooks, sent) => {
+    const api = await serve((_req, res) => json(res, 200, {}));
+    const client = createClient({ baseUrl: api.url, apiKey: KEY, retry: { retries: 2, minDelayMs: 1, maxDelayMs: 2 }, hooks });
+
+    const error = await client.get('/me').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).option).toBe(`hooks.${name}[0]`);
+    expect(api.seen).toHaveLength(sent);
+  });
+});
+
+function unprintable(): never {
+  throw Object.create(null);
+}
+
 describe('hooks.afterResponse', () => {
   it('sees every response (a 401, then the replay) with the request without its key', async () => {
     const api = await serve((req, res) =>
@@ -404,6 +489,36 @@ describe('hooks.beforeRetry', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).option).toBe('hooks.beforeRetry[0]');
     expect(api.seen).toHaveLength(1);
+  });
+});
+
+describe('hooks.beforeRetry that misbehaves', () => {
+  it('one that throws a value without a string form: a ConfigError naming it', async () => {
+    const client = createClient({
+      baseUrl: 'http://127.0.0.1:9',
+      apiKey: KEY,
+      retry: { retries: 1, minDelayMs: 1, maxDelayMs: 1 },
+      hooks: { beforeRetry: [unprintable] },
+    });
+    await expect(client.get('/me')).rejects.toMatchObject({ name: 'ConfigError', option: 'hooks.beforeRetry[0]' });
+  });
+
+  it("one that never settles: the caller's abort ends the request at once, and timeoutMs bounds it otherwise", async () => {
+    const api = await serve((_req, res) => json(res, 503, {}));
+    const hooks = { beforeRetry: [() => new Promise<void>(() => {})] };
+    const client = createClient({
+      baseUrl: api.url,
+      apiKey: KEY,
+      timeoutMs: 100,
+      retry: { retries: 2, minDelayMs: 1, maxDelayMs: 1 },
+      hooks,
+    });
+
+    await expect(client.get('/me')).rejects.toMatchObject({ name: 'ConfigError', option: 'hooks.beforeRetry[0]' });
+    const controller = new AbortController();
+    const pending = client.get('/me', { signal: controller.signal, timeoutMs: 60_000 });
+    setTimeout(() => controller.abort(new Error('gave up')), 30);
+    await expect(pending).rejects.toThrow('gave up');
   });
 });
 

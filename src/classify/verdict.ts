@@ -81,8 +81,9 @@ function classify(response: ErrorResponse): KeyErrorClassification | null {
 
   // Any status: a statement says what is wrong with the key.
   if (aboutKey.some((s) => s.cues.some((c) => c !== 'generic'))) return result(...reasonOf(aboutKey));
-  // A 401 whose machine code names the cause (its text does not).
-  const coded = status === 401 ? CODE_REASONS[String(describe(body, challenge).code)] : undefined;
+  // A 401 whose machine code names the cause (its text does not), unless a text says it is about something else.
+  const coded =
+    status === 401 && !statements.some((s) => s.notTheKey) ? CODE_REASONS.get(String(describe(body, challenge).code)) : undefined;
   if (coded) return result(coded, { kind: 'stated' });
   // RFC 6750 §3.1: invalid_token is "expired, revoked, malformed, or invalid for other reasons".
   if (invalidToken) return result('unknown', { kind: 'invalid-token' });

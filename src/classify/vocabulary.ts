@@ -81,7 +81,10 @@ export const READ_VERBS_OR = /(?:parse|decode|read|validate|verify)\s+or\s+(?:pa
  * PGRST301 "any error related to the verification of the JWT", PGRST302 "a request without
  * authentication when the anonymous role is disabled"). A text that names a cause still wins.
  */
-export const CODE_REASONS: Readonly<Record<string, 'malformed' | 'missing'>> = { PGRST301: 'malformed', PGRST302: 'missing' };
+export const CODE_REASONS: ReadonlyMap<string, 'malformed' | 'missing'> = new Map([
+  ['PGRST301', 'malformed'],
+  ['PGRST302', 'missing'],
+]);
 export const URL_PATTERN = /\bhttps?:\/\/[^\s"'<>)]*/gi;
 /** A web server's or proxy's own error page: these send a bare `Bearer` challenge for any rejection. */
 export const PROXY_PAGE =

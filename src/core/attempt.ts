@@ -9,7 +9,7 @@ import { KeyNotSendable, RequestSetupError, send } from '../internal/http.js';
 import { guardStream } from '../internal/stream.js';
 import type { PipelineContext } from './context.js';
 import { redactHeaders } from './context.js';
-import { kyHooksFor, type PlaceKey } from './hooks.js';
+import { type KeyPlacement, kyHooksFor } from './hooks.js';
 import { placeKey, removeCredentials } from './place-key.js';
 import type { PreparedRequest } from './prepare.js';
 import { MAX_REDIRECTS, redirectStep } from './redirects.js';
@@ -44,9 +44,9 @@ export async function sendAttempt(
   // Each attempt starts from the request as built: a key placed by an earlier attempt never lingers.
   const url = new URL(request.url);
   const headers = new Headers(request.headers);
-  const place = key === undefined ? undefined : keyPlacer(ctx, key);
+  const placement = key === undefined ? undefined : keyPlacement(ctx, key);
   // With hooks, the key is placed after them, inside ky (see hooks.ts); without, here.
-  if (place && !request.hooks) place(url, headers);
+  if (placement && !request.hooks) placement.place(url, headers);
   let safeUrl = ctx.secrets.text(url.href);
   ctx.logger.debug?.(`keyguard: ${method} ${safeUrl} (attempt ${attempt})`);
 
@@ -73,7 +73,7 @@ export async function sendAttempt(
             signal: controller.signal,
             fetch: ctx.fetch,
             redirect: key === undefined ? 'follow' : 'manual',
-            hooks: request.hooks && kyHooksFor(request.hooks, current.url.origin, place, attempt - 1),
+            hooks: request.hooks && kyHooksFor(request.hooks, current.url.origin, placement, attempt - 1),
             context: request.context,
           });
           if (hop > 0) safeUrl = ctx.secrets.text(current.url.href);
@@ -94,7 +94,7 @@ export async function sendAttempt(
           const next = new URL(step.url);
           const nextHeaders = new Headers(current.headers);
           removeCredentials(ctx.auth, next, nextHeaders);
-          if (!request.hooks) place?.(next, nextHeaders);
+          if (!request.hooks) placement?.place(next, nextHeaders);
           if (step.dropBody) nextHeaders.delete('content-type');
           current = { url: next, method: step.method, headers: nextHeaders, body: step.dropBody ? undefined : current.body };
           ctx.logger.debug?.(`keyguard: ${method} ${safeUrl} redirected on the same origin (${response.status}).`);
@@ -112,14 +112,17 @@ export async function sendAttempt(
   }
 }
 
-/** Places the key; a key a header cannot carry (only reachable with keyLint: 'off') throws {@link KeyNotSendable}. */
-function keyPlacer(ctx: PipelineContext, key: string): PlaceKey {
-  return (url, headers) => {
-    try {
-      placeKey(ctx.auth, url, headers, key);
-    } catch {
-      throw new KeyNotSendable();
-    }
+/** Places the key (a key a header cannot carry, only reachable with keyLint: 'off', throws {@link KeyNotSendable}), and takes it off a URL. */
+function keyPlacement(ctx: PipelineContext, key: string): KeyPlacement {
+  return {
+    place: (url, headers) => {
+      try {
+        placeKey(ctx.auth, url, headers, key);
+      } catch {
+        throw new KeyNotSendable();
+      }
+    },
+    strip: (url) => removeCredentials(ctx.auth, url, new Headers()),
   };
 }
 
@@ -200,7 +203,7 @@ function refusedRedirect(
     step.kind === 'follow'
       ? `more than ${MAX_REDIRECTS} times`
       : step.origin
-        ? `to ${ctx.secrets.text(step.origin)}, another origin,`
+        ? `to ${ctx.secrets.text(step.origin)}, another origin`
         : 'to a location the browser hides';
   const error = apiErrorFor({
     status: response.status,

@@ -42,17 +42,23 @@ export interface ResolvedHooks {
   beforeRetry: BeforeRetryHook[];
 }
 
-/** How one request's key gets into a request: placed on the URL and headers, or throwing when it cannot be carried. */
-export type PlaceKey = (url: URL, headers: Headers) => void;
+/**
+ * How one request's key gets into a request: `place` puts it on a URL and headers (throwing when it
+ * cannot be carried), `strip` takes its query placements off a URL again.
+ */
+export interface KeyPlacement {
+  place(url: URL, headers: Headers): void;
+  strip(url: URL): void;
+}
 
 /**
- * ky hooks for one send: the user's `beforeRequest` hooks, then the key placed on what they leave
- * (refused if they moved the request to another origin); the user's `afterResponse` hooks see that
- * request again without the key. `retryCount` counts keyguard's attempts, which ky does not see.
+ * ky hooks for one send: the user's `beforeRequest` hooks, then the key placed on a copy of what they
+ * leave (refused if they moved the request to another origin); the user's `afterResponse` hooks see
+ * that request again, which never held the key, and a response whose URL does not carry it.
+ * `retryCount` counts keyguard's attempts, which ky does not see.
  */
-export function kyHooksFor(hooks: ResolvedHooks, origin: string, place: PlaceKey | undefined, retryCount: number): KyHooks {
+export function kyHooksFor(hooks: ResolvedHooks, origin: string, key: KeyPlacement | undefined, retryCount: number): KyHooks {
   let sent: Request | undefined;
-  let unplace = () => {};
   return {
     beforeRequest: [
       async (request, options) => {
@@ -72,15 +78,11 @@ export function kyHooksFor(hooks: ResolvedHooks, origin: string, place: PlaceKey
           );
         }
         sent = current;
-        if (!place) return current;
-        const keyed = await withKey(current, place);
-        unplace = () => removePlaced(current, place);
-        return keyed;
+        return key ? withKey(current, key) : current;
       },
     ],
     afterResponse: hooks.afterResponse.map((hook, index) => async (request, options, response) => {
-      unplace(); // The hooks see the request without its key.
-      unplace = () => {};
+      if (key) hideKeyIn(response, key);
       const result = await guarded(`hooks.afterResponse[${index}]`, () =>
         hook((sent ?? request) as typeof request, options, response, { retryCount }),
       );
@@ -96,22 +98,25 @@ export function kyHooksFor(hooks: ResolvedHooks, origin: string, place: PlaceKey
 }
 
 /**
- * The request with the key placed: in its own headers when the key goes only in headers (no copy),
- * else a new request to the URL with the key (the body read once into memory).
+ * A new request with the key placed: the hooks' own request is never written to, so a reference a
+ * hook keeps (a tracing span, a queued log line) never holds the key. A key in the query needs the
+ * body read once into memory; otherwise the body is handed over unread.
  */
-async function withKey(request: Request, place: PlaceKey): Promise<Request> {
+async function withKey(request: Request, key: KeyPlacement): Promise<Request> {
   const url = new URL(request.url);
-  place(url, request.headers);
-  if (url.href === request.url) return request;
+  const headers = new Headers(request.headers);
+  key.place(url, headers);
+  if (url.href === request.url) return new Request(request, { headers });
   const body = request.body === null ? undefined : await request.arrayBuffer();
-  return new Request(url, { method: request.method, headers: request.headers, body, signal: request.signal, redirect: request.redirect });
+  return new Request(url, { method: request.method, headers, body, signal: request.signal, redirect: request.redirect });
 }
 
-/** Takes the key back out of a request's headers: every header the placement set. */
-function removePlaced(request: Request, place: PlaceKey): void {
-  const probe = new Headers();
-  place(new URL(request.url), probe);
-  for (const [name] of probe) request.headers.delete(name);
+/** The response's URL (the one fetched) without the key's query placements, for the hooks that see it. */
+function hideKeyIn(response: Response, key: KeyPlacement): void {
+  if (!response.url) return;
+  const url = new URL(response.url);
+  key.strip(url);
+  if (url.href !== response.url) Object.defineProperty(response, 'url', { value: url.href, configurable: true });
 }
 
 /** Runs one user hook; what it throws becomes a typed setup failure naming the hook (the error as its cause). */
@@ -119,7 +124,15 @@ async function guarded<T>(option: string, run: () => T | Promise<T>): Promise<T>
   try {
     return await run();
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new RequestSetupError(option, `threw: ${message}`, { cause: error });
+    throw new RequestSetupError(option, `threw: ${describeThrown(error)}`, { cause: error });
+  }
+}
+
+/** What a hook threw, as text, whatever it threw (a value without a string form, a throwing getter). */
+export function describeThrown(error: unknown): string {
+  try {
+    return error instanceof Error ? String(error.message) : String(error);
+  } catch {
+    return '[a value that cannot be shown]';
   }
 }

@@ -247,8 +247,10 @@ function classifyResponse(
   response: ErrorResponse & { headers: Headers },
 ): { reason: KeyErrorReason; description: { code?: string; message?: string } } | undefined {
   const builtIn = classifyAnswer(response);
-  const reason = verdict ?? builtIn?.reason;
-  if (!reason) return undefined;
+  const found = verdict ?? builtIn?.reason;
+  if (!found) return undefined;
+  // Only a reason keyguard documents reaches an error (whatever a classifier, or a server's own code, made of it).
+  const reason = KEY_ERROR_REASONS.includes(found) ? found : 'unknown';
   return { reason, description: builtIn ?? describeErrorBody(response.body, response.headers) };
 }
 

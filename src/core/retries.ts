@@ -2,9 +2,10 @@ import pRetry, { AbortError as StopRetrying } from 'p-retry';
 import { ConfigError } from '../errors/config-error.js';
 import { isApiError, isKeyguardError } from '../errors/guards.js';
 import type { KeyguardError } from '../errors/keyguard-error.js';
-import { sleep } from '../internal/abort.js';
+import { abortable, sleep } from '../internal/abort.js';
 import { backoffDelay } from '../internal/retry.js';
 import type { PipelineContext } from './context.js';
+import { describeThrown } from './hooks.js';
 import type { Outcome } from './key-flow.js';
 import type { AttemptCounter } from './outcome.js';
 import type { PreparedRequest } from './prepare.js';
@@ -81,18 +82,31 @@ async function settle<T>(run: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
   }
 }
 
-/** The client's beforeRetry hooks, in order; one that throws ends the retries with a {@link ConfigError} (its error as the cause). */
+/**
+ * The client's beforeRetry hooks, in order. One that throws, or does not settle within the request's
+ * `timeoutMs`, ends the retries with a {@link ConfigError} naming it; the caller's abort ends the wait at once.
+ */
 async function beforeRetry(ctx: PipelineContext, request: PreparedRequest, error: KeyguardError, retryCount: number): Promise<void> {
   const hooks = request.hooks?.beforeRetry ?? [];
   if (hooks.length === 0) return;
   // What the hooks see: the request as built, without the key or the body.
   const shown = new Request(request.url, { method: request.method, headers: request.headers });
   for (const [index, hook] of hooks.entries()) {
+    const option = `hooks.beforeRetry[${index}]`;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new ConfigError(option, `did not settle within timeoutMs (${request.timeoutMs} ms)`)),
+        request.timeoutMs,
+      );
+    });
     try {
-      await hook({ request: shown, error, retryCount });
+      await abortable(Promise.race([Promise.resolve().then(() => hook({ request: shown, error, retryCount })), late]), request.signal);
     } catch (cause) {
-      const message = cause instanceof Error ? cause.message : String(cause);
-      throw new ConfigError(`hooks.beforeRetry[${index}]`, ctx.secrets.text(`threw: ${message}`), { cause: ctx.secrets.error(cause) });
+      if (request.signal?.aborted || cause instanceof ConfigError) throw cause;
+      throw new ConfigError(option, ctx.secrets.text(`threw: ${describeThrown(cause)}`), { cause: ctx.secrets.error(cause) });
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

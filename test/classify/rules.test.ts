@@ -108,6 +108,18 @@ describe('the wording of JWT and auth libraries', () => {
     expect(classifyKeyError({ status: 403, body: { code: 'PGRST302', message: 'Anonymous access is disabled' } })).toBeNull();
     // A text that names the cause wins over the code.
     expect(classifyKeyError({ status: 401, body: { code: 'PGRST301', message: 'JWT expired' } })?.reason).toBe('expired');
+    // A text that says the answer is about something else wins over the code too.
+    for (const message of ['permission denied for table users', 'Invalid card token', 'Your plan does not include this endpoint']) {
+      expect(classifyKeyError({ status: 401, body: { code: 'PGRST301', message } }), message).toBeNull();
+    }
+  });
+
+  it('a server-chosen code that is a name on Object.prototype is never a reason', () => {
+    for (const code of ['constructor', 'toString', 'hasOwnProperty', '__proto__', 'valueOf']) {
+      const verdict = classifyKeyError({ status: 401, body: { code } });
+      expect(typeof verdict?.reason, code).toBe('string');
+      expect(['expired', 'revoked', 'malformed', 'missing', 'unknown']).toContain(verdict?.reason);
+    }
   });
 
   it('reads "unable to parse or verify" as one way of failing, not as alternatives (GoTrue)', () => {
