@@ -317,6 +317,50 @@ say();
   say();
 }
 
+// ---------------------------------------------------------------- 3b. each client in its own process
+{
+  // In the rounds above all clients share one process, so each one's garbage and JIT state weigh on
+  // the others. Here each runs alone in a fresh `node` (bench/isolated.mjs), the pairs taking turns
+  // in alternating order; the medians over the runs are compared, in CPU time and wall time.
+  const exec = promisify(execFile);
+  const RUNS = quick ? 2 : 7;
+  const CALLS = quick ? 500 : 4000;
+  const pairs = [
+    ['keyguard', 'ky', '`createClient` over plain ky (success path)', 1.05],
+    ['keyguardError', 'kyError', "keyguard's key-error path over ky's error path", 1.3],
+    ['keyguardFetch', 'fetch', '`keyguardFetch` over the `fetch` it wraps', 1.05],
+  ] as const;
+  const isolated: Record<string, { cpuUs: number; wallUs: number }[]> = Object.fromEntries(
+    pairs.flatMap(([a, b]) => [
+      [a, []],
+      [b, []],
+    ]),
+  );
+  const script = fileURLToPath(new URL('./isolated.mjs', import.meta.url));
+  for (let runIndex = 0; runIndex < RUNS; runIndex++) {
+    for (const [a, b] of pairs) {
+      for (const name of runIndex % 2 === 0 ? [a, b] : [b, a]) {
+        const { stdout } = await exec(process.execPath, [script, name, base, String(CALLS)]);
+        isolated[name]?.push(JSON.parse(stdout) as { cpuUs: number; wallUs: number });
+      }
+    }
+  }
+  const med = (name: string, field: 'cpuUs' | 'wallUs') => median((isolated[name] ?? []).map((r) => r[field]));
+  say(`### Each client in its own process: ${CALLS} sequential calls per run, median of ${RUNS} runs`);
+  say();
+  say('| pair | CPU per call | wall per call | × CPU | × wall | target |');
+  say('|---|---:|---:|---:|---:|---:|');
+  for (const [a, b, label, target] of pairs) {
+    const cpu = med(a, 'cpuUs') / med(b, 'cpuUs');
+    const wall = med(a, 'wallUs') / med(b, 'wallUs');
+    const verdict = (ratio: number) => (ratio <= target ? '✓' : '✗');
+    say(
+      `| ${label} | ${med(a, 'cpuUs').toFixed(0)} vs ${med(b, 'cpuUs').toFixed(0)} µs | ${med(a, 'wallUs').toFixed(0)} vs ${med(b, 'wallUs').toFixed(0)} µs | ${cpu.toFixed(3)} ${verdict(cpu)} | ${wall.toFixed(3)} ${verdict(wall)} | × ${target.toFixed(2)} |`,
+    );
+  }
+  say();
+}
+
 // ---------------------------------------------------------------- 4. refresh burst
 interface BurstResult {
   refreshes: number;
