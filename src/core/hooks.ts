@@ -1,6 +1,7 @@
 import type { AfterResponseHook, BeforeRequestHook, Hooks as KyHooks } from 'ky';
 import type { KeyguardError } from '../errors/keyguard-error.js';
 import { RequestSetupError } from '../internal/http.js';
+import { messageOf } from '../internal/message.js';
 
 export type { AfterResponseHook, BeforeRequestHook };
 
@@ -124,15 +125,6 @@ async function guarded<T>(option: string, run: () => T | Promise<T>): Promise<T>
   try {
     return await run();
   } catch (error) {
-    throw new RequestSetupError(option, `threw: ${describeThrown(error)}`, { cause: error });
-  }
-}
-
-/** What a hook threw, as text, whatever it threw (a value without a string form, a throwing getter). */
-export function describeThrown(error: unknown): string {
-  try {
-    return error instanceof Error ? String(error.message) : String(error);
-  } catch {
-    return '[a value that cannot be shown]';
+    throw new RequestSetupError(option, `threw: ${messageOf(error)}`, { cause: error });
   }
 }

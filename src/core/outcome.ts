@@ -3,6 +3,7 @@ import { apiErrorFor } from '../errors/from-response.js';
 import { InvalidApiKeyError } from '../errors/invalid-api-key-error.js';
 import { ResponseValidationError } from '../errors/response-validation-error.js';
 import { isJsonContentType, parseLoose } from '../internal/body.js';
+import { messageOf } from '../internal/message.js';
 import { isTransient, parseRetryAfter } from '../internal/retry.js';
 import { validate } from '../internal/schema.js';
 import { keyHint } from '../keys/fingerprint.js';
@@ -152,7 +153,7 @@ function notify(ctx: PipelineContext, request: PreparedRequest, response: Respon
       const result: unknown = callback(info);
       if (isThenable(result)) result.then(undefined, () => {});
     } catch (error) {
-      ctx.logger.warn?.(`keyguard: an onResponse callback threw (${safeMessage(error)}).`);
+      ctx.logger.warn?.(`keyguard: an onResponse callback threw (${messageOf(error)}).`);
     }
   }
 }
@@ -234,7 +235,7 @@ function userClassification(ctx: PipelineContext, response: ErrorResponse & { he
       }
       verdict = answer === null || KEY_ERROR_REASONS.includes(answer as KeyErrorReason) ? (answer as KeyErrorReason | null) : undefined;
     } catch (error) {
-      ctx.logger.warn?.(`keyguard: the classifyKeyError option threw (${safeMessage(error)}); using the built-in classifier.`);
+      ctx.logger.warn?.(`keyguard: the classifyKeyError option threw (${messageOf(error)}); using the built-in classifier.`);
     }
   }
   return verdict;
@@ -263,14 +264,6 @@ function isThenable(value: unknown): value is { then: (a: unknown, b: (e: unknow
     );
   } catch {
     return false;
-  }
-}
-
-function safeMessage(error: unknown): string {
-  try {
-    return String((error as Error)?.message);
-  } catch {
-    return 'unreadable error';
   }
 }
 

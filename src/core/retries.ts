@@ -2,10 +2,10 @@ import pRetry, { AbortError as StopRetrying } from 'p-retry';
 import { ConfigError } from '../errors/config-error.js';
 import { isApiError, isKeyguardError } from '../errors/guards.js';
 import type { KeyguardError } from '../errors/keyguard-error.js';
-import { abortable, sleep } from '../internal/abort.js';
+import { sleep, withTimeout } from '../internal/abort.js';
+import { messageOf } from '../internal/message.js';
 import { backoffDelay } from '../internal/retry.js';
 import type { PipelineContext } from './context.js';
-import { describeThrown } from './hooks.js';
 import type { Outcome } from './key-flow.js';
 import type { AttemptCounter } from './outcome.js';
 import type { PreparedRequest } from './prepare.js';
@@ -93,20 +93,17 @@ async function beforeRetry(ctx: PipelineContext, request: PreparedRequest, error
   const shown = new Request(request.url, { method: request.method, headers: request.headers });
   for (const [index, hook] of hooks.entries()) {
     const option = `hooks.beforeRetry[${index}]`;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new ConfigError(option, `did not settle within timeoutMs (${request.timeoutMs} ms)`)),
-        request.timeoutMs,
-      );
-    });
+    const late = new ConfigError(option, `did not settle within timeoutMs (${request.timeoutMs} ms)`);
     try {
-      await abortable(Promise.race([Promise.resolve().then(() => hook({ request: shown, error, retryCount })), late]), request.signal);
+      await withTimeout(
+        () => hook({ request: shown, error, retryCount }),
+        request.timeoutMs,
+        () => late,
+        { signal: request.signal },
+      );
     } catch (cause) {
-      if (request.signal?.aborted || cause instanceof ConfigError) throw cause;
-      throw new ConfigError(option, ctx.secrets.text(`threw: ${describeThrown(cause)}`), { cause: ctx.secrets.error(cause) });
-    } finally {
-      clearTimeout(timer);
+      if (request.signal?.aborted || cause === late) throw cause;
+      throw new ConfigError(option, ctx.secrets.text(`threw: ${messageOf(cause)}`), { cause: ctx.secrets.error(cause) });
     }
   }
 }

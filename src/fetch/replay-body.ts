@@ -1,3 +1,5 @@
+import { concatBytes } from '../internal/body.js';
+
 /** A request body as keyguardFetch keeps it: one that can be sent again, or one that can be sent only once. */
 export interface ReplayBody {
   body: BodyInit | null | undefined;
@@ -21,7 +23,7 @@ export async function keepBody(body: BodyInit | null | undefined, limit: number)
   let size = 0;
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) return { body: concat(chunks, size), replayable: true, streaming: false };
+    if (done) return { body: concatBytes(chunks, size), replayable: true, streaming: false };
     const chunk = typeof value === 'string' ? new TextEncoder().encode(value) : (value as Uint8Array);
     chunks.push(chunk);
     size += chunk.byteLength;
@@ -47,14 +49,4 @@ function isStream(body: unknown): body is ReadableStream {
 /** Node's fetch also takes async iterables (a Node stream); they can be read only once. */
 function isAsyncIterable(body: unknown): boolean {
   return typeof body === 'object' && body !== null && typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
-}
-
-function concat(chunks: Uint8Array[], size: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }

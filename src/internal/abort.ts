@@ -26,3 +26,32 @@ export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void
   });
   return abortable(wait, signal).finally(() => clearTimeout(timer));
 }
+
+/**
+ * `run`, given a signal that aborts after `ms` (its reason `onTimeout()`) or when `signal` aborts (its
+ * reason); rejects with that reason at once, even when `run` ignores the signal. Leaves no timer behind.
+ * `unref`: the timer never keeps a process alive (for work that belongs to no request).
+ */
+export async function withTimeout<T>(
+  run: (signal: AbortSignal) => T | Promise<T>,
+  ms: number,
+  onTimeout: () => unknown,
+  options: { signal?: AbortSignal | undefined; unref?: boolean } = {},
+): Promise<T> {
+  const { signal } = options;
+  signal?.throwIfAborted();
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(onTimeout()), ms);
+  if (options.unref) (timer as { unref?: () => void }).unref?.();
+  const onAbort = () => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await abortable(
+      Promise.resolve().then(() => run(controller.signal)),
+      controller.signal,
+    );
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
+}

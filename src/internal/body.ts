@@ -88,6 +88,11 @@ export async function readBytes(response: Response, limit: number, signal: Abort
     signal?.removeEventListener('abort', onAbort);
     reader.cancel().catch(() => {});
   }
+  return concatBytes(chunks, size);
+}
+
+/** The chunks, in order, as one array of `size` bytes. */
+export function concatBytes(chunks: readonly Uint8Array[], size: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(size);
   let offset = 0;
   for (const chunk of chunks) {

@@ -1,4 +1,5 @@
 import ky, { type Hooks } from 'ky';
+import { messageOf } from './message.js';
 
 /** One HTTP exchange as the pipeline needs it. The only file that imports ky. */
 export interface SendInit {
@@ -66,8 +67,7 @@ export async function send(init: SendInit): Promise<Response> {
     });
   } catch (error) {
     if (fetched || error instanceof RequestSetupError || error instanceof KeyNotSendable) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    throw new RequestSetupError('request', `could not be built: ${message}`, { cause: error });
+    throw new RequestSetupError('request', `could not be built: ${messageOf(error)}`, { cause: error });
   }
 }
 

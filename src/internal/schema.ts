@@ -1,4 +1,5 @@
 import type { StandardSchemaV1 } from '../standard-schema.js';
+import { messageOf } from './message.js';
 
 /**
  * Runs any Standard Schema and never throws: a schema that throws, or returns something that
@@ -12,6 +13,6 @@ export async function validate(schema: StandardSchemaV1, value: unknown): Promis
     }
     return { issues: [{ message: 'the schema returned something that is not a Standard Schema result' }] };
   } catch (error) {
-    return { issues: [{ message: `the schema threw: ${error instanceof Error ? error.message : String(error)}` }] };
+    return { issues: [{ message: `the schema threw: ${messageOf(error)}` }] };
   }
 }

@@ -1,6 +1,6 @@
 import { loadErrorPath } from '../core/load-error-path.js';
 import { InvalidApiKeyError } from '../errors/invalid-api-key-error.js';
-import { abortable } from '../internal/abort.js';
+import { abortable, withTimeout } from '../internal/abort.js';
 import type { Secrets } from '../internal/redact.js';
 import type { KeyGrant, KeyProvider, KeyProviderReason, Logger, OnKeyInvalid, PresetContext } from '../options.js';
 import { withKeysUrl, withPresetCheck } from '../providers/hooks.js'; // provider presets
@@ -277,20 +277,10 @@ export class KeyState {
   }
 
   /** Runs a user callback under the refresh timeout, so a hung hook cannot hold every waiter forever. */
-  private async withTimeout<T>(run: (signal: AbortSignal) => T | Promise<T>): Promise<T> {
-    const controller = new AbortController();
+  private withTimeout<T>(run: (signal: AbortSignal) => T | Promise<T>): Promise<T> {
     const ms = this.options.refreshTimeoutMs;
-    const timer = setTimeout(() => controller.abort(new Error(`The key refresh did not settle within ${ms} ms.`)), ms);
     // A refresh belongs to no request: once they have all settled (or aborted), it must not keep the process alive.
-    (timer as { unref?: () => void }).unref?.();
-    try {
-      return await abortable(
-        Promise.resolve().then(() => run(controller.signal)),
-        controller.signal,
-      );
-    } finally {
-      clearTimeout(timer);
-    }
+    return withTimeout(run, ms, () => new Error(`The key refresh did not settle within ${ms} ms.`), { unref: true });
   }
 
   /** Lints each key value once, and warns once per value when it had to be trimmed. */
