@@ -26,15 +26,15 @@ export const SCENARIOS: Scenario[] = [
     label: "import { createClient } from 'keyguard' (with ky and p-retry)",
     needs: ['createClient'],
     code: "export { createClient } from 'keyguard';",
-    // Up front; the target is 18 KB; docs/size.md says where the rest goes and what would close the gap.
-    budgetGzipBytes: 25 * 1024,
+    // Up front; the target is 18 KB, not met: docs/size.md says where the bytes go.
+    budgetGzipBytes: 22 * 1024,
   },
   {
     label: "import { keyguardFetch } from 'keyguard'",
     needs: ['keyguardFetch'],
     code: "export { keyguardFetch } from 'keyguard';",
-    // Up front; the target is 9 KB; see docs/size.md.
-    budgetGzipBytes: 13 * 1024,
+    // Up front: the target, 9 KB.
+    budgetGzipBytes: 9 * 1024,
   },
   { label: "import * from 'keyguard' (every export)", needs: [], code: "export * from 'keyguard';" },
 ];
@@ -52,10 +52,13 @@ export interface Feature {
 }
 
 /** The event-stream parser: in a lazy chunk of a createClient app (the first `client.sse()` loads it), never up front. */
-export const SSE_PARSER = /node_modules\/eventsource-parser\//;
+export const SSE_PARSER = /node_modules\/eventsource-parser\/|^src\/core\/sse-parse\.ts$/;
 
-/** The error path's sources: in a lazy chunk of a createClient or keyguardFetch app, never up front. */
-export const ERROR_PATH = /^src\/(classify\/|keys\/hints\.ts$)/;
+/**
+ * The error path's sources, in a lazy chunk of a createClient or keyguardFetch app, never up front: the
+ * classifier, the hints, the deep redaction of bodies and causes, and the full key checks.
+ */
+export const ERROR_PATH = /^src\/(classify\/|keys\/hints\.ts$|keys\/lint-rules\.ts$|internal\/redact-deep\.ts$)/;
 
 export const FEATURES: Feature[] = [
   { name: 'msw handlers (keyguard/testing)', files: /^src\/testing\/(handlers|index)\.ts$/, via: { subpath: './testing' } },
@@ -69,7 +72,13 @@ export const FEATURES: Feature[] = [
   { name: 'providers', files: /^src\/providers\/(?!hooks\.ts)/, via: { subpath: './providers' } },
   { name: "other SDKs' errors (keyErrorOf)", files: /^src\/fetch\/key-error-of/, via: { export: 'keyErrorOf' } },
   // Up front, that is: the request pipeline loads them on its first failed answer (src/core/load-error-path.ts).
-  { name: 'the classifier and hints (classifyKeyError)', files: ERROR_PATH, via: { export: 'classifyKeyError' } },
+  {
+    name: 'the classifier and hints (classifyKeyError)',
+    files: /^src\/(classify\/|keys\/hints\.ts$)/,
+    via: { export: 'classifyKeyError' },
+  },
+  { name: 'the full key checks (lintApiKey)', files: /^src\/keys\/lint-rules\.ts$/, via: { export: 'lintApiKey' } },
+  { name: 'the deep redaction (keyErrorOf)', files: /^src\/internal\/redact-deep\.ts$/, via: { export: 'keyErrorOf' } },
 ];
 
 /** The runtime exports of the main entry, as they are in the sources. */

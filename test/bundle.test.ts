@@ -61,7 +61,7 @@ describe('an app bundle', () => {
     expect(checked).toBe(FEATURES.length);
   }, 60_000);
 
-  it('of createClient or keyguardFetch alone loads the classifier and hints lazily, not up front', async () => {
+  it('of createClient or keyguardFetch alone loads the error path (classifier, hints, deep redaction, full key checks) lazily, not up front', async () => {
     for (const name of ['createClient', 'keyguardFetch']) {
       const app = await bundle(`export { ${name} } from 'keyguard';`);
       expect(
@@ -70,16 +70,22 @@ describe('an app bundle', () => {
       ).toEqual([]);
       // The chunk the first failed answer loads (src/core/load-error-path.ts).
       expect(app.lazy.files, name).toEqual(
-        expect.arrayContaining(['src/classify/verdict.ts', 'src/classify/vocabulary.ts', 'src/keys/hints.ts']),
+        expect.arrayContaining([
+          'src/classify/verdict.ts',
+          'src/classify/vocabulary.ts',
+          'src/keys/hints.ts',
+          'src/keys/lint-rules.ts',
+          'src/internal/redact-deep.ts',
+        ]),
       );
     }
     // The event-stream parser: loaded by the first client.sse(), never up front.
     const client = await bundle(CLIENT_ONLY);
     expect(client.files.filter((file) => SSE_PARSER.test(file))).toEqual([]);
     expect(client.lazy.files.filter((file) => SSE_PARSER.test(file))).not.toEqual([]);
-    // An app that calls classifyKeyError itself has it up front, and loads no second copy later.
-    const both = await bundle("export { createClient, classifyKeyError } from 'keyguard';");
-    expect(both.files).toContain('src/classify/verdict.ts');
-    expect(both.lazy.files.filter((file) => ERROR_PATH.test(file))).toEqual([]);
+    // An app that calls classifyKeyError or lintApiKey itself has it up front, and loads no second copy later.
+    const both = await bundle("export { createClient, classifyKeyError, lintApiKey } from 'keyguard';");
+    expect(both.files).toEqual(expect.arrayContaining(['src/classify/verdict.ts', 'src/keys/lint-rules.ts']));
+    expect(both.lazy.files.filter((file) => /^src\/(classify\/|keys\/lint-rules)/.test(file))).toEqual([]);
   }, 30_000);
 });

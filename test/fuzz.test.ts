@@ -31,6 +31,7 @@ import {
   type StandardSchemaV1,
   TimeoutError,
 } from '../src/index.js';
+import { keyLooksClean } from '../src/keys/key-looks-clean.js';
 import { BASE, useMsw } from './helpers/msw.js';
 import { renderings } from './helpers/renderings.js';
 
@@ -452,6 +453,26 @@ describe('lintApiKey: arbitrary keys', () => {
       }),
       runs(600),
     );
+  });
+
+  it('the quick check before each request vouches only for keys the full checks find nothing wrong with', () => {
+    let vouched = 0;
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          anyKeyString,
+          secretKey,
+          decoratedSecret.map(({ key }) => key),
+        ),
+        (key) => {
+          if (!keyLooksClean(key)) return;
+          vouched += 1;
+          expect(lintApiKey(key, 'strict')).toEqual({ ok: true, key, problems: [] });
+        },
+      ),
+      runs(2000),
+    );
+    expect(vouched).toBeGreaterThan(50); // It did vouch for some: the property was not vacuous.
   });
 
   it('a decorated secret: no problem message quotes any 8 characters of it', () => {

@@ -125,12 +125,64 @@ describe('the lazily loaded error path', () => {
     const error = await client.get('/expired').catch((thrown: unknown) => thrown);
     expect(isInvalidApiKeyError(error)).toBe(true);
     expect(error).toMatchObject({ reason: 'unknown', status: 401, source: 'server' });
-    expect((error as { hint: string }).hint).toMatch(/classifier could not be loaded/);
+    expect((error as { hint: string }).hint).toMatch(/could not load the part that says why/);
     expect(onKeyInvalid).toHaveBeenCalled(); // The key is still replaced.
     const notFound = await client.get('/missing').catch((thrown: unknown) => thrown);
     expect(isApiError(notFound)).toBe(true);
     expect(notFound).toMatchObject({ status: 404 });
     expect(attempts).toBeGreaterThanOrEqual(2); // Not cached: each later failure tries to load it again.
     expect(warnings.some((line) => line.includes('classifier could not be loaded'))).toBe(true); // Said, not silent.
+  });
+});
+
+describe('the key checks before sending', () => {
+  it('a plainly clean key loads nothing; a key with a trailing newline loads the full checks once, is trimmed and warned about', async () => {
+    const seen: string[] = [];
+    server.use(
+      http.get(`${BASE}/ok`, ({ request }) => {
+        seen.push(request.headers.get('authorization') ?? '');
+        return HttpResponse.json({ ok: true });
+      }),
+    );
+    const { createClient } = await freshKeyguard({ browser: true });
+    await expect(createClient({ baseUrl: BASE, apiKey: KEY }).get('/ok')).resolves.toEqual({ ok: true });
+    expect(loads).toBe(0);
+
+    const warnings: string[] = [];
+    const client = createClient({
+      baseUrl: BASE,
+      apiKey: `${KEY}\n`,
+      logger: { warn: (line: unknown) => void warnings.push(String(line)) },
+    });
+    await expect(client.get('/ok')).resolves.toEqual({ ok: true });
+    await expect(client.get('/ok')).resolves.toEqual({ ok: true });
+    expect(loads).toBe(1);
+    expect(seen).toEqual([`Bearer ${KEY}`, `Bearer ${KEY}`, `Bearer ${KEY}`]);
+    expect(warnings.filter((line) => line.includes('trimmed'))).toHaveLength(1); // Once per key value.
+  });
+
+  it('when the full checks cannot be loaded: a key a header can carry is sent (trimmed), one it cannot is not', async () => {
+    const seen: string[] = [];
+    server.use(
+      http.get(`${BASE}/ok`, ({ request }) => {
+        seen.push(request.headers.get('authorization') ?? '');
+        return HttpResponse.json({ ok: true });
+      }),
+    );
+    const { createClient, isInvalidApiKeyError } = await freshKeyguard({ browser: true });
+    vi.doMock('../src/core/error-path.js', () => {
+      throw new Error('the chunk is gone');
+    });
+    // Whitespace around it, and a key the quick check is not sure of (it ends like a masked example).
+    await expect(createClient({ baseUrl: BASE, apiKey: ` ${KEY}\n` }).get('/ok')).resolves.toEqual({ ok: true });
+    await expect(createClient({ baseUrl: BASE, apiKey: `${KEY}x` }).get('/ok')).resolves.toEqual({ ok: true });
+    expect(seen).toEqual([`Bearer ${KEY}`, `Bearer ${KEY}x`]);
+
+    const error = await createClient({ baseUrl: BASE, apiKey: 'sk_live_abc\ndef' })
+      .get('/ok')
+      .catch((thrown: unknown) => thrown);
+    expect(isInvalidApiKeyError(error)).toBe(true);
+    expect(error).toMatchObject({ source: 'client', reason: 'malformed' });
+    expect(seen).toHaveLength(2); // The key with a line break inside never left.
   });
 });

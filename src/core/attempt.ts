@@ -7,9 +7,10 @@ import { abortable } from '../internal/abort.js';
 import { announcedOverLimit, BodyOverflow, ERROR_BODY_LIMIT, readBytes, readText } from '../internal/body.js';
 import { KeyNotSendable, RequestSetupError, send } from '../internal/http.js';
 import { guardStream } from '../internal/stream.js';
+import { redactHeaders } from './answer-headers.js';
 import type { PipelineContext } from './context.js';
-import { redactHeaders } from './context.js';
 import { type KeyPlacement, kyHooksFor } from './hooks.js';
+import { redactCause } from './load-error-path.js';
 import { placeKey, removeCredentials } from './place-key.js';
 import type { PreparedRequest } from './prepare.js';
 import { MAX_REDIRECTS, redirectStep } from './redirects.js';
@@ -105,7 +106,7 @@ export async function sendAttempt(
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
     if (timedOut) throw new TimeoutError(method, safeUrl, timeoutMs);
-    throw typedFailure(ctx, request, safeUrl, error);
+    throw await typedFailure(ctx, request, safeUrl, error);
   } finally {
     clearTimeout(timer);
     if (!handedOver) signal?.removeEventListener('abort', onAbort);
@@ -136,23 +137,23 @@ function handOver(ctx: PipelineContext, request: PreparedRequest, response: Resp
     idleMs: request.idleTimeoutMs,
     signal: request.signal,
     idle: () => new TimeoutError(request.method, safeUrl, request.idleTimeoutMs, 'idle'),
-    broken: (cause) => new ConnectionError(request.method, safeUrl, { cause: ctx.secrets.error(cause) }),
+    broken: async (cause) => new ConnectionError(request.method, safeUrl, { cause: await redactCause(ctx.secrets, cause) }),
     release,
   });
   return { response, text: '', stream, safeUrl };
 }
 
 /** What a failed send becomes. A hostile error (a Proxy whose traps throw) still ends as a typed one. */
-function typedFailure(ctx: PipelineContext, request: PreparedRequest, safeUrl: string, error: unknown): unknown {
+async function typedFailure(ctx: PipelineContext, request: PreparedRequest, safeUrl: string, error: unknown): Promise<unknown> {
   try {
     if (error instanceof KeyNotSendable) return error; // Placed by a hook-path send: the outcome makes it a key error.
     if (error instanceof RequestSetupError) {
-      const cause = error.cause === undefined ? undefined : ctx.secrets.error(error.cause);
+      const cause = error.cause === undefined ? undefined : await redactCause(ctx.secrets, error.cause);
       return new ConfigError(error.option, ctx.secrets.text(error.message), cause === undefined ? undefined : { cause });
     }
     if (error instanceof BodyOverflow) return new ResponseTooLargeError(request.method, safeUrl, request.maxBodyBytes);
     if (isFinal(error)) return error;
-    return new ConnectionError(request.method, safeUrl, { cause: ctx.secrets.error(error) });
+    return new ConnectionError(request.method, safeUrl, { cause: await redactCause(ctx.secrets, error) });
   } catch {
     return new ConnectionError(request.method, safeUrl, { cause: new Error('the fetch failed with an error that cannot be read') });
   }

@@ -24,11 +24,6 @@ export function credentialHeaderNames(auth: readonly AuthPlacement[]): string[] 
   return auth.flatMap((placement) => (placement.type === 'header' ? [placement.name.toLowerCase()] : []));
 }
 
-/** Response headers as a plain object: credential headers (also the ones named in `auth`, known to `secrets`) and echoed keys redacted. */
-export function redactHeaders(ctx: Pick<PipelineContext, 'secrets'>, headers: Headers): Record<string, string> {
-  return ctx.secrets.headers(headers);
-}
-
 /** What both faces (createClient, keyguardFetch) resolve their options to before building a pipeline. */
 export interface PipelineOptions {
   apiKey: string | KeyGrant | KeyProvider | undefined;

@@ -1,22 +1,69 @@
+import { messageOf } from '../internal/message.js';
+import type { Secrets } from '../internal/redact.js';
+import { headerCanCarry } from '../keys/key-looks-clean.js';
 import type { Logger } from '../options.js';
+import type { KeyErrorReason } from '../types.js';
 import type * as ErrorPathModule from './error-path.js';
+import type { KeyErrorDescription } from './key-errors.js';
 
-/** The classifier and hints (error-path.ts), as the pipeline's error path uses them. */
+/** The classifier, hints, deep redaction and full key checks (error-path.ts), as the pipeline uses them. */
 export type ErrorPath = typeof ErrorPathModule;
 
 let loading: Promise<ErrorPath> | undefined;
 
+/** The message and hint of every error built without the chunk. */
+const UNLOADED =
+  'The API key was rejected; keyguard could not load the part that says why. Check the key, or return a new one from onKeyInvalid.';
+
+/** A key error described without the chunk: the reason, no more. */
+function plain(reason: KeyErrorReason): KeyErrorDescription {
+  return { reason, source: 'client', message: UNLOADED, hint: UNLOADED };
+}
+
 /**
  * What a failure gets when the chunk cannot be loaded (a deploy replaced it, the network failed, a realm
  * that cannot import): a 401 is a key error of unknown reason, as the classifier's own last rule has it, so
- * the key is still replaced; nothing else is read from the answer.
+ * the key is still replaced; nothing else is read from the answer, and nothing foreign is shown as it is.
  */
 const WITHOUT_CLASSIFIER: ErrorPath = {
   classifyAnswer: (response) => (Number(response.status) === 401 ? { reason: 'unknown' } : null),
   describeErrorBody: () => ({}),
-  hintFor: () =>
-    'The API rejected the key (its classifier could not be loaded to say why): check it, or return a new one from onKeyInvalid.',
+  hintFor: () => UNLOADED,
+  redactValue: (secrets, value) => (typeof value === 'object' && value !== null ? '[not shown]' : shownAsText(secrets, value)),
+  redactError: (secrets, error) => shownAsText(secrets, error),
+  // Without the full checks a key is sent when a header can carry it (trimmed under 'fix'); the API judges it.
+  lintKey: (key, mode) => {
+    const sent = typeof key === 'string' && mode === 'fix' ? key.trim() : key;
+    if (headerCanCarry(sent)) return { ok: true, key: sent, problems: [] };
+    return { ok: false, problems: [{ code: sent ? 'invalid-character' : 'missing', message: UNLOADED, fixed: false }] };
+  },
+  serverKeyError: (_secrets, verdict, response) => ({ ...plain(verdict.reason), source: 'server', status: response.status }),
+  lintRejection: (lint) => plain(lint.problems[0]?.code === 'missing' ? 'missing' : 'malformed'),
+  pastExpiry: () => plain('expired'),
+  providerFailed: () => plain('missing'),
+  unsendableKey: () => plain('malformed'),
+  // keyguardFetch: the status and the redacted text, unmarked for keyErrorOf, still never retried by the SDK.
+  redactedAnswer: (ctx, response, text) => new Response(text === null ? null : ctx.secrets.text(text), { status: response.status }),
+  keyErrorAnswer: (error, answer) => {
+    const response = answer ?? new Response(error.message, { status: 401 });
+    for (const name of ['x-should-retry', 'stripe-should-retry']) response.headers.set(name, 'false');
+    return response;
+  },
 };
+
+function shownAsText(secrets: Secrets, value: unknown): unknown {
+  if (typeof value === 'string') return secrets.text(value);
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return value;
+  return new Error(secrets.text(messageOf(value)));
+}
+
+/**
+ * `error` as a cause keyguard may attach: itself when it carries no key, else a key-free copy. The deep walk
+ * that decides is part of the error path, so this loads it (a failure is the only time it is needed).
+ */
+export async function redactCause(secrets: Secrets, error: unknown): Promise<unknown> {
+  return (await load()).redactError(secrets, error);
+}
 
 /**
  * Loads error-path.ts once per process or page, on the first answer that needs it; later calls get the

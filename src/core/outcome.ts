@@ -9,31 +9,13 @@ import { validate } from '../internal/schema.js';
 import { keyHint } from '../keys/fingerprint.js';
 import { withKeysUrl } from '../providers/hooks.js';
 import { KEY_ERROR_REASONS, type KeyErrorReason } from '../types.js';
+import { redactHeaders, requestIdOf } from './answer-headers.js';
 import { KeyNotSendable, sendAttempt } from './attempt.js';
-import { type PipelineContext, redactHeaders } from './context.js';
+import type { PipelineContext } from './context.js';
+import type { KeyVerdict } from './key-errors.js';
 import type { Outcome } from './key-flow.js';
 import { type ErrorPath, loadErrorPath } from './load-error-path.js';
 import type { PreparedRequest } from './prepare.js';
-
-/** Response headers that carry a request id, most common first (also read by keyErrorOf). */
-export const REQUEST_ID_HEADERS = [
-  'x-request-id',
-  'request-id',
-  'x-amzn-requestid',
-  'x-amz-request-id',
-  'x-correlation-id',
-  'x-github-request-id',
-  'cf-ray',
-];
-
-/** A key error's message when the API sent no text of its own (also used by keyErrorOf). */
-export const DEFAULT_MESSAGES: Record<KeyErrorReason, string> = {
-  expired: 'The API key has expired.',
-  revoked: 'The API key has been revoked or disabled.',
-  malformed: 'The API does not recognise this API key.',
-  missing: 'The API received no API key.',
-  unknown: 'The API rejected the API key.',
-};
 
 /** Counts the attempts of one client request, retries and replays included. */
 export interface AttemptCounter {
@@ -52,7 +34,10 @@ export async function attemptOutcome(
     counter.attempts += 1;
     exchange = await sendAttempt(ctx, request, key, counter.attempts);
   } catch (error) {
-    if (error instanceof KeyNotSendable) return { kind: 'key-error', error: unsendableKey(key as string) };
+    if (error instanceof KeyNotSendable) {
+      const described = (await loadErrorPath(ctx.logger)).unsendableKey();
+      return { kind: 'key-error', error: new InvalidApiKeyError({ ...described, keyHint: keyHint(key as string) }) };
+    }
     return { kind: isTransient(error, request.policy) ? 'transient' : 'final', error };
   }
   const { response, text, safeUrl } = exchange;
@@ -175,45 +160,28 @@ export function keyErrorOfResponse(
   if (!userVerdict && response.status >= 200 && response.status < 300) return undefined;
   return loadErrorPath(ctx.logger).then((path) => {
     const verdict = classifyResponse(path, userVerdict, response);
-    return verdict && typedKeyError(ctx, path, verdict, response, key, method, safeUrl);
-  });
-}
-
-function typedKeyError(
-  ctx: PipelineContext,
-  { hintFor }: ErrorPath,
-  verdict: { reason: KeyErrorReason; description: { code?: string; message?: string } },
-  response: ErrorResponse & { headers: Headers },
-  key: string | undefined,
-  method: string,
-  safeUrl: string,
-): InvalidApiKeyError {
-  const { secrets } = ctx;
-  const described = verdict.description;
-  return new InvalidApiKeyError({
-    reason: verdict.reason,
-    source: 'server',
-    status: response.status,
-    code: described.code === undefined ? undefined : secrets.text(described.code),
-    message: secrets.text(described.message ?? DEFAULT_MESSAGES[verdict.reason]),
-    hint: withKeysUrl(hintFor(verdict.reason, described), ctx.preset),
-    keyHint: key === undefined ? undefined : keyHint(key),
-    requestId: requestIdOf(response.headers, ctx),
-    response: { status: response.status, headers: redactHeaders(ctx, response.headers), body: secrets.value(response.body) },
-    method,
-    url: safeUrl,
+    if (!verdict) return undefined;
+    const described = path.serverKeyError(ctx.secrets, verdict, response);
+    return new InvalidApiKeyError({
+      ...described,
+      hint: withKeysUrl(described.hint, ctx.preset),
+      keyHint: key === undefined ? undefined : keyHint(key),
+      requestId: requestIdOf(response.headers, ctx),
+      method,
+      url: safeUrl,
+    });
   });
 }
 
 async function apiErrorOf(ctx: PipelineContext, response: Response, parsed: unknown, method: string, path: string, safeUrl: string) {
   const { secrets } = ctx;
-  const { describeErrorBody } = await loadErrorPath(ctx.logger);
+  const { describeErrorBody, redactValue } = await loadErrorPath(ctx.logger);
   const described = describeErrorBody(parsed, response.headers);
   return apiErrorFor({
     status: response.status,
     code: described.code === undefined ? undefined : secrets.text(described.code),
     message: secrets.text(`${method} ${path} failed with ${response.status}${described.message ? `: ${described.message}` : '.'}`),
-    body: secrets.value(parsed),
+    body: redactValue(secrets, parsed),
     headers: redactHeaders(ctx, response.headers),
     requestId: requestIdOf(response.headers, ctx),
     method,
@@ -246,7 +214,7 @@ function classifyResponse(
   { classifyAnswer, describeErrorBody }: ErrorPath,
   verdict: KeyErrorReason | undefined,
   response: ErrorResponse & { headers: Headers },
-): { reason: KeyErrorReason; description: { code?: string; message?: string } } | undefined {
+): KeyVerdict | undefined {
   const builtIn = classifyAnswer(response);
   const found = verdict ?? builtIn?.reason;
   if (!found) return undefined;
@@ -265,23 +233,4 @@ function isThenable(value: unknown): value is { then: (a: unknown, b: (e: unknow
   } catch {
     return false;
   }
-}
-
-function requestIdOf(headers: Headers, ctx: PipelineContext): string | undefined {
-  for (const name of REQUEST_ID_HEADERS) {
-    const value = headers.get(name);
-    if (value) return ctx.secrets.text(value);
-  }
-  return undefined;
-}
-
-export function unsendableKey(key: string): InvalidApiKeyError {
-  return new InvalidApiKeyError({
-    reason: 'malformed',
-    source: 'client',
-    code: 'invalid-character',
-    message: 'The API key was not sent: it contains characters an HTTP header cannot carry.',
-    hint: 'Copy the key again as plain text (no line breaks or invisible characters), or return a corrected key from onKeyInvalid.',
-    keyHint: keyHint(key),
-  });
 }

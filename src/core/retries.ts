@@ -7,6 +7,7 @@ import { messageOf } from '../internal/message.js';
 import { backoffDelay } from '../internal/retry.js';
 import type { PipelineContext } from './context.js';
 import type { Outcome } from './key-flow.js';
+import { redactCause } from './load-error-path.js';
 import type { AttemptCounter } from './outcome.js';
 import type { PreparedRequest } from './prepare.js';
 
@@ -103,7 +104,7 @@ async function beforeRetry(ctx: PipelineContext, request: PreparedRequest, error
       );
     } catch (cause) {
       if (request.signal?.aborted || cause === late) throw cause;
-      throw new ConfigError(option, ctx.secrets.text(`threw: ${messageOf(cause)}`), { cause: ctx.secrets.error(cause) });
+      throw new ConfigError(option, ctx.secrets.text(`threw: ${messageOf(cause)}`), { cause: await redactCause(ctx.secrets, cause) });
     }
   }
 }

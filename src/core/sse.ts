@@ -25,9 +25,6 @@ export type SseOptions<S extends StandardSchemaV1 | undefined = undefined> = Omi
 /** The data of an event for a schema: its output type, or the raw string without one. */
 export type EventData<S> = S extends StandardSchemaV1 ? ResponseOf<S> : string;
 
-/** One event's buffered text may not grow past this (an endless line would otherwise fill memory). */
-const MAX_EVENT_CHARS = 8 * 1024 * 1024;
-
 /** Opens the stream: the request goes through the whole pipeline (key flow, replay, retries), then its body is parsed. */
 export type OpenStream = (
   method: string,
@@ -44,53 +41,19 @@ export async function* readEvents<S extends StandardSchemaV1 | undefined>(
   options: SseOptions<S> = {},
 ): AsyncGenerator<ServerSentEvent<EventData<S>>, void, undefined> {
   const { method = 'GET', schema, ...rest } = options;
+  // Before the request: a parser that cannot be loaded sends nothing (and leaves no body open).
+  const { parseEvents } = await import('./sse-parse.js');
   const { stream: body, url } = await open(String(method), { ...rest, headers: { accept: 'text/event-stream', ...rest.headers } });
   const verb = String(method).toUpperCase();
-  const { createParser } = await import('eventsource-parser');
-  const queue: ServerSentEvent[] = [];
-  let failure: unknown;
-  let retry: number | undefined;
-  // The last event ID carries over to the events after it, as EventSource's lastEventId does.
-  let lastId: string | undefined;
-  const parser = createParser({
-    onEvent: (message) => {
-      if (message.id !== undefined) lastId = message.id;
-      queue.push({
-        event: message.event ?? 'message',
-        data: message.data,
-        ...(lastId ? { id: lastId } : {}),
-        ...(retry === undefined ? {} : { retry }),
-      });
-      retry = undefined;
-    },
-    onRetry: (ms) => {
-      retry = ms;
-    },
-    onError: (error) => {
-      if (error.type === 'max-buffer-size-exceeded')
-        failure = new ResponseValidationError(verb, url, [{ message: 'an event is larger than 8 MiB' }]);
-    },
-    maxBufferSize: MAX_EVENT_CHARS,
-  });
-  const reader = body.pipeThrough(new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>).getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return; // An event not ended by a blank line is dropped, as the rules say.
-      parser.feed(value);
-      if (failure) throw failure;
-      for (let event = queue.shift(); event; event = queue.shift()) {
-        if (!schema) {
-          yield event as ServerSentEvent<EventData<S>>;
-          continue;
-        }
-        // OpenAI's convention for "the stream is over", which no schema describes.
-        if (event.data === '[DONE]') return;
-        yield { ...event, data: (await eventData(ctx, schema, event, verb, url)) as EventData<S> };
-      }
+  const tooLarge = () => new ResponseValidationError(verb, url, [{ message: 'an event is larger than 8 MiB' }]);
+  for await (const event of parseEvents(body, tooLarge)) {
+    if (!schema) {
+      yield event as ServerSentEvent<EventData<S>>;
+      continue;
     }
-  } finally {
-    reader.cancel().catch(() => {});
+    // OpenAI's convention for "the stream is over", which no schema describes.
+    if (event.data === '[DONE]') return;
+    yield { ...event, data: (await eventData(ctx, schema, event, verb, url)) as EventData<S> };
   }
 }
 

@@ -1,4 +1,4 @@
-import { BRAND, KeyguardError, pinName } from './keyguard-error.js';
+import { BRAND, brand, KeyguardError } from './keyguard-error.js';
 
 /** What an {@link ApiError} knows about the failed exchange. Headers, body and URL are already redacted. */
 export interface ApiErrorInit {
@@ -32,6 +32,8 @@ export interface ApiErrorInit {
  * ```
  */
 export class ApiError extends KeyguardError {
+  /** Pinned, as a static field, so a bundler that renames the class (esbuild: `_ApiError`) keeps its name. */
+  static override readonly name: string = 'ApiError';
   /** Always `'ApiError'`. */
   override name = 'ApiError';
   /** HTTP status. */
@@ -53,6 +55,7 @@ export class ApiError extends KeyguardError {
 
   constructor(init: ApiErrorInit) {
     super(init.message);
+    brand(this, BRAND.api);
     this.status = init.status;
     this.code = init.code;
     this.body = init.body;
@@ -63,48 +66,51 @@ export class ApiError extends KeyguardError {
     this.retryAfterMs = init.retryAfterMs;
   }
 }
-Object.defineProperty(ApiError.prototype, BRAND.api, { value: true });
 
 /** 400 or 422: the request itself was wrong. Fix it; retrying will not help. */
 export class BadRequestError extends ApiError {
+  /** Pinned, as a static field, so a bundler that renames the class (esbuild: `_BadRequestError`) keeps its name. */
+  static override readonly name: string = 'BadRequestError';
   /** Always `'BadRequestError'`. */
   override name = 'BadRequestError';
 }
 
 /** 403 that is not about the key itself: the key lacks a permission or scope. */
 export class PermissionDeniedError extends ApiError {
+  /** Pinned, as a static field, so a bundler that renames the class (esbuild: `_PermissionDeniedError`) keeps its name. */
+  static override readonly name: string = 'PermissionDeniedError';
   /** Always `'PermissionDeniedError'`. */
   override name = 'PermissionDeniedError';
 }
 
 /** 404. */
 export class NotFoundError extends ApiError {
+  /** Pinned, as a static field, so a bundler that renames the class (esbuild: `_NotFoundError`) keeps its name. */
+  static override readonly name: string = 'NotFoundError';
   /** Always `'NotFoundError'`. */
   override name = 'NotFoundError';
 }
 
 /** 409. Retried for idempotent requests. */
 export class ConflictError extends ApiError {
+  /** Pinned, as a static field, so a bundler that renames the class (esbuild: `_ConflictError`) keeps its name. */
+  static override readonly name: string = 'ConflictError';
   /** Always `'ConflictError'`. */
   override name = 'ConflictError';
 }
 
 /** 429. `retryAfterMs` is the server's requested wait, when it sent one. */
 export class RateLimitError extends ApiError {
+  /** Pinned, as a static field, so a bundler that renames the class (esbuild: `_RateLimitError`) keeps its name. */
+  static override readonly name: string = 'RateLimitError';
   /** Always `'RateLimitError'`. */
   override name = 'RateLimitError';
 }
 
 /** 5xx. Retried for idempotent requests. */
 export class ServerError extends ApiError {
+  /** Pinned, as a static field, so a bundler that renames the class (esbuild: `_ServerError`) keeps its name. */
+  static override readonly name: string = 'ServerError';
   /** Always `'ServerError'`. */
   override name = 'ServerError';
 }
-
-pinName(ApiError, 'ApiError');
-pinName(BadRequestError, 'BadRequestError');
-pinName(PermissionDeniedError, 'PermissionDeniedError');
-pinName(NotFoundError, 'NotFoundError');
-pinName(ConflictError, 'ConflictError');
-pinName(RateLimitError, 'RateLimitError');
-pinName(ServerError, 'ServerError');

@@ -1,7 +1,9 @@
-import { KeyguardError, pinName } from './keyguard-error.js';
+import { KeyguardError } from './keyguard-error.js';
 
 /** `createClient` (or a request) got an option it cannot use. `option` names it. */
 export class ConfigError extends KeyguardError {
+  /** Pinned, as a static field, so a bundler that renames the class (esbuild: `_ConfigError`) keeps its name. */
+  static override readonly name: string = 'ConfigError';
   /** Always `'ConfigError'`. */
   override name = 'ConfigError';
 
@@ -14,5 +16,3 @@ export class ConfigError extends KeyguardError {
     super(`Invalid option "${option}": ${problem}.`, options);
   }
 }
-
-pinName(ConfigError, 'ConfigError');

@@ -1,4 +1,4 @@
-import { KeyguardError, pinName } from './keyguard-error.js';
+import { KeyguardError } from './keyguard-error.js';
 
 /**
  * No response arrived: DNS failure, connection refused or reset. `cause` is the
@@ -6,6 +6,8 @@ import { KeyguardError, pinName } from './keyguard-error.js';
  * `ECONNREFUSED 127.0.0.1:9` or `ENOTFOUND api.example.test`. Retried for idempotent requests.
  */
 export class ConnectionError extends KeyguardError {
+  /** Pinned, as a static field, so a bundler that renames the class (esbuild: `_ConnectionError`) keeps its name. */
+  static override readonly name: string = 'ConnectionError';
   /** Always `'ConnectionError'`. */
   override name = 'ConnectionError';
 
@@ -57,5 +59,3 @@ function where(error: unknown): string | undefined {
   }
   return typeof hostname === 'string' && PLACE.test(hostname) ? hostname : undefined;
 }
-
-pinName(ConnectionError, 'ConnectionError');

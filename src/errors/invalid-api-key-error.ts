@@ -1,5 +1,5 @@
 import type { KeyErrorReason } from '../types.js';
-import { BRAND, KeyguardError, pinName } from './keyguard-error.js';
+import { BRAND, brand, KeyguardError } from './keyguard-error.js';
 
 /** The raw answer behind a server-side key rejection, with credentials redacted. */
 export interface RedactedResponse {
@@ -51,6 +51,8 @@ export interface InvalidApiKeyErrorInit {
  * ```
  */
 export class InvalidApiKeyError extends KeyguardError {
+  /** Pinned, as a static field, so a bundler that renames the class (esbuild: `_InvalidApiKeyError`) keeps its name. */
+  static override readonly name: string = 'InvalidApiKeyError';
   /** Always `'InvalidApiKeyError'`. */
   override name = 'InvalidApiKeyError';
   /** Why the key was rejected. */
@@ -76,6 +78,7 @@ export class InvalidApiKeyError extends KeyguardError {
 
   constructor(init: InvalidApiKeyErrorInit) {
     super(init.message, { cause: init.cause });
+    brand(this, BRAND.invalidKey);
     this.reason = init.reason;
     this.source = init.source;
     this.status = init.status;
@@ -95,6 +98,3 @@ export class InvalidApiKeyError extends KeyguardError {
     return copy;
   }
 }
-Object.defineProperty(InvalidApiKeyError.prototype, BRAND.invalidKey, { value: true });
-
-pinName(InvalidApiKeyError, 'InvalidApiKeyError');

@@ -1,12 +1,18 @@
 /**
- * Brands live on prototypes under `Symbol.for` keys, so two copies of keyguard
- * (an ESM and a CJS one loaded side by side) still recognise each other's errors.
+ * Brands live on each error under `Symbol.for` keys, so two copies of keyguard (an ESM and a CJS one
+ * loaded side by side) still recognise each other's errors. They are set by the constructors, not on the
+ * prototypes: a statement beside a class would keep every class in an app's bundle, used or not.
  */
 export const BRAND = {
-  keyguard: Symbol.for('keyguard.error'),
-  api: Symbol.for('keyguard.error.api'),
-  invalidKey: Symbol.for('keyguard.error.invalidApiKey'),
+  keyguard: /* @__PURE__ */ Symbol.for('keyguard.error'),
+  api: /* @__PURE__ */ Symbol.for('keyguard.error.api'),
+  invalidKey: /* @__PURE__ */ Symbol.for('keyguard.error.invalidApiKey'),
 } as const;
+
+/** Marks `error` with `key` (one of {@link BRAND}): a hidden field, neither enumerable nor writable. */
+export function brand(error: Error, key: symbol): void {
+  Object.defineProperty(error, key, { value: true });
+}
 
 /**
  * Base class of every error keyguard throws (except the platform's `AbortError`
@@ -19,6 +25,8 @@ export const BRAND = {
  * ```
  */
 export class KeyguardError extends Error {
+  /** Pinned, as a static field, so a bundler that renames the class (esbuild: `_KeyguardError`) keeps its name. */
+  static override readonly name: string = 'KeyguardError';
   /** `'KeyguardError'` here; every subclass sets its own class name, e.g. `'InvalidApiKeyError'`. */
   override name = 'KeyguardError';
   /** How many times the request was sent in all, retries and key replays included (set when a request fails). */
@@ -26,6 +34,7 @@ export class KeyguardError extends Error {
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    brand(this, BRAND.keyguard);
   }
 
   /** A plain, key-free object: every own enumerable field plus `name` and `message`. */
@@ -38,19 +47,8 @@ export class KeyguardError extends Error {
     return json;
   }
 }
-Object.defineProperty(KeyguardError.prototype, BRAND.keyguard, { value: true });
 
 function describeCause(cause: unknown): unknown {
   if (cause instanceof Error) return { name: cause.name, message: cause.message };
   return typeof cause === 'object' ? '[object]' : String(cause);
 }
-
-/**
- * Pins a class's `name` (what `util.inspect`, `console.log` and `constructor.name` show): a
- * bundler may rename a class that refers to itself (esbuild emits `_InvalidApiKeyError`).
- */
-export function pinName(cls: abstract new (...args: never[]) => unknown, name: string): void {
-  Object.defineProperty(cls, 'name', { value: name, configurable: true });
-}
-
-pinName(KeyguardError, 'KeyguardError');

@@ -1,7 +1,9 @@
-import { KeyguardError, pinName } from './keyguard-error.js';
+import { KeyguardError } from './keyguard-error.js';
 
 /** A successful body was larger than `maxBodyBytes` (or its `content-length` said it would be). Not retried. */
 export class ResponseTooLargeError extends KeyguardError {
+  /** Pinned, as a static field, so a bundler that renames the class (esbuild: `_ResponseTooLargeError`) keeps its name. */
+  static override readonly name: string = 'ResponseTooLargeError';
   /** Always `'ResponseTooLargeError'`. */
   override name = 'ResponseTooLargeError';
 
@@ -18,4 +20,3 @@ export class ResponseTooLargeError extends KeyguardError {
     );
   }
 }
-pinName(ResponseTooLargeError, 'ResponseTooLargeError');

@@ -1,4 +1,4 @@
-import { KeyguardError, pinName } from './keyguard-error.js';
+import { KeyguardError } from './keyguard-error.js';
 
 /** One problem the schema found, as Standard Schema reports it. */
 export interface ValidationIssue {
@@ -18,6 +18,8 @@ export interface ValidationIssue {
 
 /** The response body did not match the request's `schema` (or was not valid JSON). */
 export class ResponseValidationError extends KeyguardError {
+  /** Pinned, as a static field, so a bundler that renames the class (esbuild: `_ResponseValidationError`) keeps its name. */
+  static override readonly name: string = 'ResponseValidationError';
   /** Always `'ResponseValidationError'`. */
   override name = 'ResponseValidationError';
 
@@ -34,5 +36,3 @@ export class ResponseValidationError extends KeyguardError {
     super(`The response of ${method} ${url} did not match the schema${where}: ${first?.message ?? 'invalid'}.`);
   }
 }
-
-pinName(ResponseValidationError, 'ResponseValidationError');

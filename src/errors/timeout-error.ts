@@ -1,7 +1,9 @@
-import { KeyguardError, pinName } from './keyguard-error.js';
+import { KeyguardError } from './keyguard-error.js';
 
 /** An attempt ran past `timeoutMs`. Retried for idempotent requests. */
 export class TimeoutError extends KeyguardError {
+  /** Pinned, as a static field, so a bundler that renames the class (esbuild: `_TimeoutError`) keeps its name. */
+  static override readonly name: string = 'TimeoutError';
   /** Always `'TimeoutError'`. */
   override name = 'TimeoutError';
 
@@ -22,5 +24,3 @@ export class TimeoutError extends KeyguardError {
     );
   }
 }
-
-pinName(TimeoutError, 'TimeoutError');

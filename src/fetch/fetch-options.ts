@@ -79,19 +79,14 @@ export function resolveFetchOptions(options: KeyguardFetchOptions): ResolvedFetc
         (v) => v === undefined || typeof v === 'string' || typeof v === 'function' || readGrant(v) !== undefined,
         'must be a string, a { key, expiresAt } grant, or a function',
       ),
-      onKeyInvalid: check('onKeyInvalid', o.onKeyInvalid, (v) => v === undefined || typeof v === 'function', 'must be a function'),
+      onKeyInvalid: optionalFunction('onKeyInvalid', o.onKeyInvalid),
       auth: placements(o.auth),
       scopes: scopes(o.baseUrl),
       maxKeyRefreshes: count('maxKeyRefreshes', o.maxKeyRefreshes, 1),
       refreshBeforeExpiryMs: count('refreshBeforeExpiryMs', o.refreshBeforeExpiryMs, 30_000),
       refreshTimeoutMs: positive('refreshTimeoutMs', o.refreshTimeoutMs, 60_000),
       maxReplayBodyBytes: count('maxReplayBodyBytes', o.maxReplayBodyBytes, 1024 * 1024),
-      classifyKeyError: check(
-        'classifyKeyError',
-        o.classifyKeyError,
-        (v) => v === undefined || typeof v === 'function',
-        'must be a function',
-      ),
+      classifyKeyError: optionalFunction('classifyKeyError', o.classifyKeyError),
       keyLint:
         check(
           'keyLint',
@@ -100,7 +95,7 @@ export function resolveFetchOptions(options: KeyguardFetchOptions): ResolvedFetc
           "must be 'fix', 'strict' or 'off'",
         ) ?? 'fix',
       logger: check('logger', o.logger, isLogger, 'must be an object whose debug/info/warn/error are functions') ?? {},
-      fetch: check('fetch', o.fetch, (v) => v === undefined || typeof v === 'function', 'must be a function'),
+      fetch: optionalFunction('fetch', o.fetch),
       preset: presetOf(o),
       keyShare: check(
         'keyShare',
@@ -117,9 +112,8 @@ export function resolveFetchOptions(options: KeyguardFetchOptions): ResolvedFetc
 
 function presetOf(o: KeyguardFetchOptions): PresetContext {
   const { name, envVar, keysUrl, keyFormats, keyMode, keyKind, keyCheck, keysHint } = o;
-  for (const [field, value] of [['keyCheck', keyCheck] as const, ['keysHint', keysHint] as const]) {
-    if (value !== undefined && typeof value !== 'function') throw new ConfigError(field, 'must be a function');
-  }
+  optionalFunction('keyCheck', keyCheck);
+  optionalFunction('keysHint', keysHint);
   // The preset's own fields are checked by the preset (keyguard/providers).
   const bad = keyCheck?.validate?.(o);
   if (bad) throw new ConfigError(bad[0], bad[1]);
@@ -129,6 +123,10 @@ function presetOf(o: KeyguardFetchOptions): PresetContext {
 function check<T>(option: string, value: T, test: (value: unknown) => boolean, message: string): T {
   if (!test(value)) throw new ConfigError(option, message);
   return value;
+}
+
+function optionalFunction<T>(option: string, value: T): T {
+  return check(option, value, (v) => v === undefined || typeof v === 'function', 'must be a function');
 }
 
 function count(option: string, value: unknown, fallback: number): number {

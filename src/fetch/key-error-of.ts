@@ -1,12 +1,15 @@
 import { classifyKeyError } from '../classify/classify.js';
-import { DEFAULT_MESSAGES, REQUEST_ID_HEADERS } from '../core/outcome.js';
+import { REQUEST_ID_HEADERS } from '../core/answer-headers.js';
+import { DEFAULT_MESSAGES } from '../core/key-errors.js';
 import { isInvalidApiKeyError, isKeyguardError } from '../errors/guards.js';
 import { InvalidApiKeyError } from '../errors/invalid-api-key-error.js';
 import { parseLoose } from '../internal/body.js';
 import { Secrets } from '../internal/redact.js';
+import { redactValue } from '../internal/redact-deep.js';
 import { hintFor } from '../keys/hints.js';
 import type { KeyErrorReason } from '../types.js';
-import { KEY_ERROR_HEADER, recallKeyError } from './key-error-registry.js';
+import { recallKeyError } from './key-error-recall.js';
+import { KEY_ERROR_HEADER } from './key-error-registry.js';
 
 // ---------------------------------------------------------------------------
 // Limits: whatever the app caught (a Proxy, a cycle, a huge body), the walk is bounded.
@@ -158,7 +161,7 @@ function buildError(value: Bag, answer: Answer, verdict: { reason: KeyErrorReaso
     message: secrets.text(verdict.message ?? DEFAULT_MESSAGES[verdict.reason]),
     hint: hintFor(verdict.reason, verdict), // The classification: its evidence picks the hint (causes offered as alternatives…).
     requestId,
-    response: { status: answer.status, headers, body: secrets.value(answer.body) },
+    response: { status: answer.status, headers, body: redactValue(secrets, answer.body) },
   });
 }
 

@@ -1,4 +1,3 @@
-import { isInvalidApiKeyError } from '../errors/guards.js';
 import type { InvalidApiKeyError } from '../errors/invalid-api-key-error.js';
 
 /**
@@ -12,10 +11,11 @@ export const KEY_ERROR_HEADER = 'x-keyguard-key-error';
 export const KEY_ERROR_REGISTRY_SIZE = 256;
 
 const SLOT = Symbol.for('keyguard.keyErrors');
-const TOKEN = /^kg1\.[0-9a-f]{32}$/;
+/** What a token looks like: a version and 128 random bits in hex. */
+export const TOKEN = /^kg1\.[0-9a-f]{32}$/;
 
 /** The shape kept on `globalThis`: every copy of keyguard (ESM and CJS side by side) uses the same one. */
-interface Registry {
+export interface Registry {
   readonly version: 1;
   readonly entries: Map<string, InvalidApiKeyError>;
 }
@@ -26,7 +26,8 @@ function isRegistry(value: unknown): value is Registry {
 
 let own: Registry | undefined;
 
-function registry(): Registry {
+/** The registry every copy of keyguard in this realm shares (created by the first one). */
+export function registry(): Registry {
   const global = globalThis as Record<symbol, unknown>;
   const found = global[SLOT];
   if (isRegistry(found)) return found;
@@ -50,7 +51,7 @@ function newToken(): string {
 }
 
 /**
- * Keeps `error` for {@link recallKeyError} and returns its token, for the
+ * Keeps `error` for `recallKeyError` (key-error-recall.ts) and returns its token, for the
  * `x-keyguard-key-error` header. Only the last {@link KEY_ERROR_REGISTRY_SIZE} are kept.
  * The same error registered twice gets two tokens; both recall it.
  */
@@ -64,20 +65,4 @@ export function rememberKeyError(error: InvalidApiKeyError): string {
     entries.delete(oldest);
   }
   return token;
-}
-
-/**
- * The key error registered under `token` (a header value: surrounding spaces and a
- * comma-joined list of tokens are accepted), or `undefined` when there is none (any more).
- */
-export function recallKeyError(token: unknown): InvalidApiKeyError | undefined {
-  if (typeof token !== 'string' || token.length > 1024) return undefined;
-  const { entries } = registry();
-  for (const part of token.split(',', 8)) {
-    const candidate = part.trim();
-    if (!TOKEN.test(candidate)) continue;
-    const error = entries.get(candidate);
-    if (isInvalidApiKeyError(error)) return error;
-  }
-  return undefined;
 }

@@ -1,13 +1,17 @@
-import { createPipeline, type PipelineContext, redactHeaders } from '../core/context.js';
+import { createPipeline, type PipelineContext } from '../core/context.js';
 import { KeySession, type Outcome } from '../core/key-flow.js';
-import { keyErrorOfResponse, unsendableKey } from '../core/outcome.js';
+import { loadErrorPath, redactCause } from '../core/load-error-path.js';
+import { keyErrorOfResponse } from '../core/outcome.js';
 import { placeKey, removeCredentials } from '../core/place-key.js';
 import { MAX_REDIRECTS, redirectStep } from '../core/redirects.js';
-import type { InvalidApiKeyError } from '../errors/invalid-api-key-error.js';
+import { InvalidApiKeyError } from '../errors/invalid-api-key-error.js';
 import { parseLoose, readText } from '../internal/body.js';
+import { keyHint } from '../keys/fingerprint.js';
 import { inScope, type KeyguardFetchOptions, type ResolvedFetchOptions, resolveFetchOptions } from './fetch-options.js';
-import { KEY_ERROR_HEADER, rememberKeyError } from './key-error-registry.js';
 import { keepBody, type ReplayBody } from './replay-body.js';
+
+/** Statuses whose Response may not have a body (the Response constructor throws). */
+const NO_BODY = new Set([204, 205, 304]);
 
 /** What is classified of a non-2xx answer (a clone of it: the SDK still gets the whole body). */
 const CLASSIFY_LIMIT = 64 * 1024;
@@ -49,7 +53,7 @@ export function keyguardFetch(options: KeyguardFetchOptions = {}): typeof fetch 
     const session = new KeySession(keys, config.maxKeyRefreshes, call.body.replayable, call.signal, logger);
     const outcome = await session.run(true, (key) => sendWithKey(ctx, inner, call, key));
     if (outcome.kind === 'value') return outcome.value;
-    if (outcome.kind === 'key-error') return keyErrorAnswer(outcome.error, outcome.answer);
+    if (outcome.kind === 'key-error') return (await loadErrorPath(logger)).keyErrorAnswer(outcome.error, outcome.answer);
     throw outcome.error;
   };
   // What console.log / util.inspect / JSON.stringify show of the function: never the key.
@@ -102,7 +106,8 @@ async function sendWithKey(
   try {
     if (key !== undefined) placeKey(ctx.auth, url, headers, key);
   } catch {
-    return { kind: 'key-error', error: unsendableKey(key as string) };
+    const described = (await loadErrorPath(ctx.logger)).unsendableKey();
+    return { kind: 'key-error', error: new InvalidApiKeyError({ ...described, keyHint: keyHint(key as string) }) };
   }
   for (let hop = 0; ; hop++) {
     let response: Response;
@@ -119,7 +124,7 @@ async function sendWithKey(
       } as RequestInit);
     } catch (error) {
       // Transport errors and aborts reach the SDK as the inner fetch raised them, the key redacted.
-      return { kind: 'final', error: call.signal?.aborted ? call.signal.reason : ctx.secrets.error(error) };
+      return { kind: 'final', error: call.signal?.aborted ? call.signal.reason : await redactCause(ctx.secrets, error) };
     }
     const step = call.redirect === 'follow' ? redirectStep(response, url, method) : ({ kind: 'none' } as const);
     if (step.kind === 'follow' && hop < MAX_REDIRECTS) {
@@ -166,35 +171,9 @@ async function classify(
   );
   if (!error) return { kind: 'value', value: response };
   response.body?.cancel().catch(() => {});
-  return { kind: 'key-error', error, answer: redactedAnswer(ctx, response, text) };
-}
-
-/** The server's answer to a key error as the SDK will get it: body and headers redacted. */
-function redactedAnswer(ctx: PipelineContext, response: Response, text: string): Response {
-  const headers = new Headers(redactHeaders(ctx, response.headers));
-  // The body is re-encoded as text: its old length and encoding no longer hold.
-  for (const name of ['content-length', 'content-encoding', 'transfer-encoding']) headers.delete(name);
-  const answer = new Response(ctx.secrets.text(text), { status: response.status, statusText: response.statusText, headers });
-  if (response.url) Object.defineProperty(answer, 'url', { value: ctx.secrets.text(response.url) });
-  return answer;
-}
-
-/** What the SDK receives when no new key came: the server's redacted answer, or a synthetic 401 for a key caught before sending. */
-function keyErrorAnswer(error: InvalidApiKeyError, answer: Response | undefined): Response {
-  if (answer) return marked(answer, error);
-  const body = {
-    error: { message: error.message, type: 'invalid_api_key', code: error.code ?? error.reason, reason: error.reason, hint: error.hint },
+  return {
+    kind: 'key-error',
+    error,
+    answer: (await loadErrorPath(ctx.logger)).redactedAnswer(ctx, response, NO_BODY.has(response.status) ? null : text),
   };
-  return marked(new Response(JSON.stringify(body), { status: 401, headers: { 'content-type': 'application/json' } }), error);
-}
-
-/**
- * Marks an answer with the error behind it (for keyErrorOf) and tells SDKs that honour it not to retry:
- * a key error is never fixed by sending the same key again.
- */
-function marked(response: Response, error: InvalidApiKeyError): Response {
-  response.headers.set(KEY_ERROR_HEADER, rememberKeyError(error));
-  response.headers.set('x-should-retry', 'false');
-  response.headers.set('stripe-should-retry', 'false');
-  return response;
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '../options.js';
+import { messageOf } from './message.js';
 import type { Secrets } from './redact.js';
 
 /** Wraps the user's logger so no line can carry a key, whatever the caller passes. */
@@ -9,7 +10,8 @@ export function redactingLogger(logger: Logger, secrets: Secrets): Logger {
       try {
         const result: unknown = write.apply(
           logger,
-          args.map((arg) => (typeof arg === 'string' ? secrets.text(arg) : secrets.value(arg))),
+          // keyguard logs text only; anything else is shown as its text, redacted like the rest.
+          args.map((arg) => secrets.text(typeof arg === 'string' ? arg : messageOf(arg))),
         );
         // An async logger whose promise rejects must not become an unhandled rejection.
         if (typeof (result as Promise<unknown> | undefined)?.then === 'function') (result as Promise<unknown>).then(undefined, () => {});

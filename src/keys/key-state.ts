@@ -1,14 +1,14 @@
-import { loadErrorPath } from '../core/load-error-path.js';
+import { loadErrorPath, redactCause } from '../core/load-error-path.js';
 import { InvalidApiKeyError } from '../errors/invalid-api-key-error.js';
 import { abortable, withTimeout } from '../internal/abort.js';
 import type { Secrets } from '../internal/redact.js';
 import type { KeyGrant, KeyProvider, KeyProviderReason, Logger, OnKeyInvalid, PresetContext } from '../options.js';
 import { withKeysUrl, withPresetCheck } from '../providers/hooks.js'; // provider presets
-import type { KeyErrorReason } from '../types.js';
 import { keyHint } from './fingerprint.js';
 import { toGrant } from './grant.js';
+import { keyLooksClean } from './key-looks-clean.js';
 import { checkKeyShare, type KeyShare, keyFingerprint, type SharedGrant } from './key-share.js';
-import { type KeyLintMode, type KeyLintResult, lintApiKey } from './lint.js';
+import type { KeyLintMode, KeyLintResult } from './lint-rules.js';
 
 /** The key one attempt uses, and which version of the client's key it was. */
 export interface Lease {
@@ -113,7 +113,7 @@ export class KeyState {
     }
     const lease: Lease = { key: undefined, version: this.version, failures: this.failures };
     const key = this.current?.key;
-    const lint = this.lintOnce(key);
+    const lint = await this.lintOnce(key);
     // A rejection's hint comes with the classifier's chunk (load-error-path.ts): only a rejected key loads it.
     if (!lint.ok) lease.rejection = await this.clientRejection(lint, key);
     else if (!this.provider && expiresAt !== undefined && expiresAt <= Date.now()) lease.rejection = await this.pastExpiry(key);
@@ -198,7 +198,9 @@ export class KeyState {
       log.info?.(`keyguard: key replaced with ${keyHint(grant.key)}.`);
     } catch (thrown) {
       const failure =
-        thrown === NO_REPLACEMENT ? new RefreshFailure(false, undefined) : new RefreshFailure(true, this.options.secrets.error(thrown));
+        thrown === NO_REPLACEMENT
+          ? new RefreshFailure(false, undefined)
+          : new RefreshFailure(true, await redactCause(this.options.secrets, thrown));
       this.failures += 1;
       this.lastFailure = { version, failures: this.failures, failure };
       throw failure;
@@ -257,13 +259,11 @@ export class KeyState {
       this.install(grant ?? { key: undefined });
     } catch (cause) {
       if (this.version !== version) return;
-      throw new InvalidApiKeyError({
-        reason: 'missing',
-        source: 'client',
-        message: `The key provider failed (${reason === 'initial' ? 'loading the key' : 'refreshing the key'}), so no key could be sent.`,
-        hint: 'Check the key provider passed as apiKey: it threw or returned something that is not a key.',
-        cause: this.options.secrets.error(cause),
-      });
+      const redacted = await redactCause(this.options.secrets, cause);
+      const described = (await loadErrorPath(this.options.logger)).providerFailed(reason);
+      // setApiKey() while this failure was being described is newer still: keep it, fail nothing.
+      if (this.version !== version) return;
+      throw new InvalidApiKeyError({ ...described, cause: redacted });
     }
   }
 
@@ -283,44 +283,37 @@ export class KeyState {
     return withTimeout(run, ms, () => new Error(`The key refresh did not settle within ${ms} ms.`), { unref: true });
   }
 
-  /** Lints each key value once, and warns once per value when it had to be trimmed. */
-  private lintOnce(key: string | undefined): KeyLintResult {
-    if (this.lint?.key !== key || !this.lint) {
-      const result = withPresetCheck(lintApiKey(key, this.options.keyLint), this.options.preset, this.options.keyLint);
-      if (result.ok && result.problems.length) {
-        this.options.logger.warn?.(`keyguard: ${result.problems.map((p) => p.message).join(' ')}`);
-      }
-      this.lint = { key, result };
+  /**
+   * Lints each key value once, and warns once per value when it had to be trimmed. A plainly clean key
+   * (nearly every one) is settled here; any other loads the full checks, which come with the error path.
+   */
+  private async lintOnce(key: string | undefined): Promise<KeyLintResult> {
+    if (this.lint?.key === key && this.lint) return this.lint.result;
+    const mode = this.options.keyLint;
+    const checked =
+      mode === 'off' || keyLooksClean(key)
+        ? { ok: true, key, problems: [] }
+        : (await loadErrorPath(this.options.logger)).lintKey(key, mode);
+    const result = withPresetCheck(checked, this.options.preset, mode);
+    if (result.ok && result.problems.length) {
+      this.options.logger.warn?.(`keyguard: ${result.problems.map((p) => p.message).join(' ')}`);
     }
-    return this.lint.result;
+    this.lint = { key, result };
+    return result;
   }
 
   /** A grant whose `expiresAt` has passed is not sent: it goes through the hook like a server rejection. */
   private async pastExpiry(key: string | undefined): Promise<InvalidApiKeyError> {
-    const { hintFor } = await loadErrorPath(this.options.logger);
-    return new InvalidApiKeyError({
-      reason: 'expired',
-      source: 'client',
-      message: 'The API key was not sent: its grant expired (expiresAt is in the past).',
-      hint: withKeysUrl(hintFor('expired'), this.options.preset),
-      keyHint: key ? keyHint(key) : undefined,
-    });
+    const described = (await loadErrorPath(this.options.logger)).pastExpiry();
+    return new InvalidApiKeyError({ ...described, hint: withKeysUrl(described.hint, this.options.preset), keyHint: key && keyHint(key) });
   }
 
   private async clientRejection(lint: KeyLintResult, key: string | undefined): Promise<InvalidApiKeyError> {
-    const { hintFor } = await loadErrorPath(this.options.logger);
-    const problem = lint.problems.find((p) => !p.fixed);
-    const reason: KeyErrorReason = problem?.code === 'missing' ? 'missing' : 'malformed';
+    const described = (await loadErrorPath(this.options.logger)).lintRejection(lint);
     return new InvalidApiKeyError({
-      reason,
-      source: 'client',
-      code: problem?.code,
-      message: `The API key was not sent: ${problem?.message ?? 'it failed the client-side checks.'}`,
-      hint: withKeysUrl(
-        reason === 'missing' ? hintFor('missing') : `${problem?.message} Or return a corrected key from onKeyInvalid.`,
-        this.options.preset,
-      ),
-      keyHint: key && reason !== 'missing' ? keyHint(key) : undefined,
+      ...described,
+      hint: withKeysUrl(described.hint, this.options.preset),
+      keyHint: key && described.reason !== 'missing' ? keyHint(key) : undefined,
     });
   }
 }

@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { recallKeyError } from '../../src/fetch/key-error-registry.js';
+import { recallKeyError } from '../../src/fetch/key-error-recall.js';
 import { ConfigError, keyguardFetch } from '../../src/index.js';
 import { renderings } from '../helpers/renderings.js';
 
@@ -156,6 +156,22 @@ describe('keyguardFetch', () => {
     expect(error).toMatchObject({ name: 'InvalidApiKeyError', reason: 'malformed', requestId: 'req_401' });
     expect(onKeyInvalid).toHaveBeenCalledTimes(1);
     for (const rendering of renderings(error)) expect(rendering).not.toContain(OLD);
+  });
+
+  it('a 204 or 304 that the classifyKeyError option calls a key error reaches the SDK as that answer, without a body', async () => {
+    for (const status of [204, 304]) {
+      const server = await api(new Set([OLD]), (_req, res) => {
+        res.writeHead(status, { 'x-request-id': 'req_empty' });
+        res.end();
+        return true;
+      });
+      const fetch = keyguardFetch({ apiKey: OLD, classifyKeyError: (answer) => (answer.status === status ? 'revoked' : undefined) });
+      const res = await fetch(`${server.url}/v1/models`);
+      expect(res.status).toBe(status);
+      expect(res.body).toBeNull();
+      expect(res.headers.get('x-should-retry')).toBe('false');
+      expect(recallKeyError(res.headers.get('x-keyguard-key-error') as string)).toMatchObject({ reason: 'revoked', status });
+    }
   });
 
   it('answers a key caught before sending with a synthetic 401 JSON and sends nothing', async () => {

@@ -5,6 +5,7 @@ import ky from 'ky';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClientOptions, createClient } from '../../src/index.js';
 import { Secrets } from '../../src/internal/redact.js';
+import { redactError } from '../../src/internal/redact-deep.js';
 import { renderings } from '../helpers/renderings.js';
 
 // 44 characters, as a real key: a recognisable prefix and random-looking letters and digits.
@@ -430,7 +431,7 @@ describe('Secrets', () => {
     expect(secrets.cut('short', 100)).toBe('short');
   });
 
-  it('error(): bounded, never throws, even on revoked Proxies and a million fields', () => {
+  it('redactError(): bounded, never throws, even on revoked Proxies and a million fields', () => {
     const { proxy, revoke } = Proxy.revocable({}, {});
     revoke();
     const wide = Object.assign(new Error(KEY), { many: Array.from({ length: 1_000_000 }, (_, i) => ({ i, key: KEY })) });
@@ -438,7 +439,7 @@ describe('Secrets', () => {
     for (const value of [proxy, wide, Object.assign(new Error('x'), { proxy })]) {
       let copy: unknown;
       expect(() => {
-        copy = secrets.error(value);
+        copy = redactError(secrets, value);
       }).not.toThrow();
       expectNoKey(copy);
     }
