@@ -74,10 +74,13 @@ function urlOf(input: RequestInfo | URL): URL | undefined {
 async function readCall(config: ResolvedFetchOptions, url: URL, input: RequestInfo | URL, init: RequestInit | undefined): Promise<Call> {
   const request = typeof input === 'object' && !(input instanceof URL) ? (input as Request) : undefined;
   const { method, headers: initHeaders, body, signal, redirect, ...rest } = init ?? {};
-  const headers = new Headers(request?.headers);
-  new Headers(initHeaders).forEach((value, name) => {
-    headers.set(name, value);
-  });
+  // A copy, never the SDK's own Headers: the credential is removed from it and the key placed in it.
+  const headers = new Headers(request ? request.headers : initHeaders);
+  if (request && initHeaders !== undefined) {
+    new Headers(initHeaders).forEach((value, name) => {
+      headers.set(name, value);
+    });
+  }
   // The SDK's own credential (its dummy key) never leaves the process.
   removeCredentials(config.auth, url, headers);
   const payload = body !== undefined ? body : (request?.body ?? undefined);
@@ -99,12 +102,13 @@ async function sendWithKey(
   call: Call,
   key: string | undefined,
 ): Promise<Outcome<Response>> {
-  let url = new URL(call.url);
-  let headers = new Headers(call.headers);
-  let { method } = call;
+  // The call's own URL and headers (keyguard's copies): each attempt's key overwrites the one before, in
+  // every placement; a redirect hop gets fresh copies below.
+  let { url, headers, method } = call;
   let body = call.body.body;
   try {
     if (key !== undefined) placeKey(ctx.auth, url, headers, key);
+    else removeCredentials(ctx.auth, url, headers);
   } catch {
     const described = (await loadErrorPath(ctx.logger)).unsendableKey();
     return { kind: 'key-error', error: new InvalidApiKeyError({ ...described, keyHint: keyHint(key as string) }) };

@@ -113,7 +113,8 @@ export class KeyState {
     }
     const lease: Lease = { key: undefined, version: this.version, failures: this.failures };
     const key = this.current?.key;
-    const lint = await this.lintOnce(key);
+    // No await for a key already checked or plainly clean: a success costs no extra microtask.
+    const lint = this.quickLint(key) ?? (await this.fullLint(key));
     // A rejection's hint comes with the classifier's chunk (load-error-path.ts): only a rejected key loads it.
     if (!lint.ok) lease.rejection = await this.clientRejection(lint, key);
     else if (!this.provider && expiresAt !== undefined && expiresAt <= Date.now()) lease.rejection = await this.pastExpiry(key);
@@ -284,17 +285,25 @@ export class KeyState {
   }
 
   /**
-   * Lints each key value once, and warns once per value when it had to be trimmed. A plainly clean key
-   * (nearly every one) is settled here; any other loads the full checks, which come with the error path.
+   * The lint verdict for `key` when it needs no full checks: the one already made for this key value, or
+   * "clean" for a plainly clean key (nearly every one). Undefined when the full checks must decide.
    */
-  private async lintOnce(key: string | undefined): Promise<KeyLintResult> {
-    if (this.lint?.key === key && this.lint) return this.lint.result;
+  private quickLint(key: string | undefined): KeyLintResult | undefined {
+    if (this.lint && this.lint.key === key) return this.lint.result;
     const mode = this.options.keyLint;
-    const checked =
-      mode === 'off' || keyLooksClean(key)
-        ? { ok: true, key, problems: [] }
-        : (await loadErrorPath(this.options.logger)).lintKey(key, mode);
-    const result = withPresetCheck(checked, this.options.preset, mode);
+    if (mode !== 'off' && !keyLooksClean(key)) return undefined;
+    return this.keepLint(key, { ok: true, key, problems: [] });
+  }
+
+  /** The full key checks, which come with the error path (load-error-path.ts). */
+  private async fullLint(key: string | undefined): Promise<KeyLintResult> {
+    const path = await loadErrorPath(this.options.logger);
+    return this.keepLint(key, path.lintKey(key, this.options.keyLint));
+  }
+
+  /** Adds the preset's check, warns once per key value when it had to be trimmed, and keeps the verdict. */
+  private keepLint(key: string | undefined, checked: KeyLintResult): KeyLintResult {
+    const result = withPresetCheck(checked, this.options.preset, this.options.keyLint);
     if (result.ok && result.problems.length) {
       this.options.logger.warn?.(`keyguard: ${result.problems.map((p) => p.message).join(' ')}`);
     }
