@@ -14,7 +14,6 @@ import OpenAI from 'openai';
 import { createClient, type InvalidApiKeyError, isInvalidApiKeyError, keyguardFetch, keyHint } from '../src/index.js';
 import { KEY_ERROR_FORMATS, type KeyRecord, type Simulator, startSimulator } from '../src/testing/index.js';
 import { createApiService } from './api-service.js';
-import { ANSWER, startOpenAiService } from './openai-service.js';
 
 const say = (text = '') => console.log(text);
 /** An aligned "label   value" line under a step. */
@@ -144,80 +143,87 @@ async function main(sim: Simulator): Promise<void> {
   await openAiChapter(sim);
 }
 
+/** The simulator's streamed chat answer: one word a chunk. */
+const ANSWER = ['Hello', ' from', ' the', ' keyguard', ' simulator', '.'];
+
 /** 7. The real openai SDK, given keyguard's key flow by one option: `fetch: keyguardFetch(...)`. */
 async function openAiChapter(sim: Simulator): Promise<void> {
   step(7, 'The openai SDK through keyguardFetch');
-  sim.setFormat('envelope'); // { error: { type, code, message } }, the shape of OpenAI's error body
+  // The simulator's POST /v1/chat/completions answers in OpenAI's shape; 'envelope' rejections are
+  // OpenAI's error body ({ error: { type, code, message } }).
+  sim.setFormat('envelope');
+  sim.resetStats();
   const PLACEHOLDER = 'set-by-keyguard';
-  const chat = await startOpenAiService(sim.url, { placeholder: PLACEHOLDER });
-  try {
-    let key: KeyRecord = sim.issueKey({ label: 'openai' });
-    let hookCalls = 0;
-    const openai = new OpenAI({
-      apiKey: PLACEHOLDER, // never sent: keyguardFetch puts the real key in its place
-      baseURL: chat.url,
-      maxRetries: 0,
-      fetch: keyguardFetch({
-        apiKey: key,
-        baseUrl: chat.url,
-        onKeyInvalid: (error) => {
-          hookCalls += 1;
-          key = sim.rotateKey(key.id);
-          say(`   onKeyInvalid      reason: ${error.reason}, key ${error.keyHint} -> rotated to ${keyHint(key.key)}`);
-          return key;
-        },
-      }),
-    });
-    const ask = () =>
-      openai.chat.completions.create({ model: 'gpt-demo', messages: [{ role: 'user', content: 'What does keyguard do?' }] });
-    row('openai SDK', `new OpenAI({ apiKey: '${PLACEHOLDER}', baseURL: ${chat.url}, fetch: keyguardFetch(...) })`);
+  let key: KeyRecord = sim.issueKey({ label: 'openai' });
+  let hookCalls = 0;
+  const openai = new OpenAI({
+    apiKey: PLACEHOLDER, // never sent: keyguardFetch puts the real key in its place
+    baseURL: sim.url,
+    maxRetries: 0,
+    fetch: keyguardFetch({
+      apiKey: key,
+      baseUrl: sim.url,
+      onKeyInvalid: (error) => {
+        hookCalls += 1;
+        key = sim.rotateKey(key.id);
+        say(`   onKeyInvalid      reason: ${error.reason}, key ${error.keyHint} -> rotated to ${keyHint(key.key)}`);
+        return key;
+      },
+    }),
+  });
+  const ask = () =>
+    openai.chat.completions.create({ model: 'gpt-demo', messages: [{ role: 'user', content: 'What does keyguard do?' }] });
+  const requests = () => sim.stats().requests;
+  row('openai SDK', `new OpenAI({ apiKey: '${PLACEHOLDER}', baseURL: ${sim.url}, fetch: keyguardFetch(...) })`);
 
-    // The key expires; the SDK never sees the 401: the hook rotates the key and the call is replayed.
-    sim.expireKey(key.id);
-    let before = chat.requests();
-    const answer = await ask();
-    row('chat.completions', `200 "${answer.choices[0]?.message.content}" after replay`);
-    row('server requests', `${chat.requests() - before} (1 rejected as expired, 1 ok)`);
-    row('hook calls', hookCalls);
-    check(answer.choices[0]?.message.content === ANSWER.join('') && hookCalls === 1, 'the openai expiry replay');
+  // The key expires; the SDK never sees the 401: the hook rotates the key and the call is replayed.
+  sim.expireKey(key.id);
+  let before = requests();
+  const answer = await ask();
+  row('chat.completions', `200 "${answer.choices[0]?.message.content}" after replay`);
+  row('server requests', `${requests() - before} (1 rejected as expired, 1 ok)`);
+  row('hook calls', hookCalls);
+  check(answer.choices[0]?.message.content === ANSWER.join('') && hookCalls === 1, 'the openai expiry replay');
 
-    // 50 SDK calls in flight when the key expires: one hook call for all of them.
-    const BURST = 50;
-    sim.expireKey(key.id);
-    hookCalls = 0;
-    before = chat.requests();
-    const burst = await Promise.allSettled(Array.from({ length: BURST }, ask));
-    const ok = burst.filter((r) => r.status === 'fulfilled').length;
-    row('burst ok', `${ok} of ${BURST}`);
-    row('hook calls', hookCalls);
-    row('server requests', `${chat.requests() - before} (${BURST} expired + ${ok} replayed)`);
-    check(ok === BURST && hookCalls === 1 && chat.requests() - before === 2 * BURST, 'the openai burst');
+  // 50 SDK calls in flight when the key expires: one hook call for all of them.
+  const BURST = 50;
+  sim.expireKey(key.id);
+  hookCalls = 0;
+  before = requests();
+  const burst = await Promise.allSettled(Array.from({ length: BURST }, ask));
+  const ok = burst.filter((r) => r.status === 'fulfilled').length;
+  row('burst ok', `${ok} of ${BURST}`);
+  row('hook calls', hookCalls);
+  row('server requests', `${requests() - before} (${BURST} expired + ${ok} replayed)`);
+  check(ok === BURST && hookCalls === 1 && requests() - before === 2 * BURST, 'the openai burst');
 
-    // A streamed answer: each chunk is printed when it arrives, not when the stream ends.
-    const start = performance.now();
-    const stream = await openai.chat.completions.create({
-      model: 'gpt-demo',
-      messages: [{ role: 'user', content: 'Say it slowly.' }],
-      stream: true,
-    });
-    const arrivals: number[] = [];
-    let text = '';
-    for await (const chunk of stream) {
-      const piece = chunk.choices[0]?.delta?.content;
-      if (!piece) continue;
-      const at = performance.now() - start;
-      arrivals.push(at);
-      text += piece;
-      row('chunk', `+${at.toFixed(0).padStart(3)} ms  ${JSON.stringify(piece)}`);
-    }
-    row('streamed', `${arrivals.length} chunks over ${((arrivals.at(-1) ?? 0) - (arrivals[0] ?? 0)).toFixed(0)} ms`);
-    row('placeholder sent', `${chat.placeholderSeen()} times`);
-    check(text === ANSWER.join('') && arrivals.length === ANSWER.length, 'the streamed answer');
-    check((arrivals.at(-1) ?? 0) - (arrivals[0] ?? 0) >= 20 * (ANSWER.length - 1), 'chunks arrive as they are sent');
-    check(chat.placeholderSeen() === 0, 'the placeholder key never leaves the process');
-  } finally {
-    await chat.close();
+  // A streamed answer: each chunk is printed when it arrives, not when the stream ends.
+  const start = performance.now();
+  const stream = await openai.chat.completions.create({
+    model: 'gpt-demo',
+    messages: [{ role: 'user', content: 'Say it slowly.' }],
+    stream: true,
+    // The simulator's own parameter: 40 ms between chunks (the SDK sends unknown fields as they are).
+    ...({ delay_ms: 40 } as object),
+  });
+  const arrivals: number[] = [];
+  let text = '';
+  for await (const chunk of stream) {
+    const piece = chunk.choices[0]?.delta?.content;
+    if (!piece) continue;
+    const at = performance.now() - start;
+    arrivals.push(at);
+    text += piece;
+    row('chunk', `+${at.toFixed(0).padStart(3)} ms  ${JSON.stringify(piece)}`);
   }
+  row('streamed', `${arrivals.length} chunks over ${((arrivals.at(-1) ?? 0) - (arrivals[0] ?? 0)).toFixed(0)} ms`);
+  // The placeholder would have been rejected as a key the API does not know (malformed or missing).
+  const { keyErrors } = sim.stats();
+  const unknownKeys = keyErrors.malformed + keyErrors.missing;
+  row('placeholder sent', `${unknownKeys} times (keys the API did not know)`);
+  check(text === ANSWER.join('') && arrivals.length === ANSWER.length, 'the streamed answer');
+  check((arrivals.at(-1) ?? 0) - (arrivals[0] ?? 0) >= 20 * (ANSWER.length - 1), 'chunks arrive as they are sent');
+  check(unknownKeys === 0 && keyErrors.expired === 1 + BURST, 'the placeholder key never leaves the process');
 }
 
 const sim = await startSimulator();

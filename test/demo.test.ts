@@ -42,20 +42,20 @@ describe('npm run demo (examples/demo.ts)', () => {
     const openai = stdout.slice(stdout.indexOf('7. The openai SDK through keyguardFetch'));
     expect(openai).toMatch(/^7\. The openai SDK through keyguardFetch\n/);
     expect(openai).toMatch(
-      /onKeyInvalid\s+reason: expired, key sk_l…[0-9a-f]{4} -> rotated to sk_l…[0-9a-f]{4}\n\s+chat\.completions\s+200 "Keys rotate; requests replay; streams stream\." after replay/,
+      /onKeyInvalid\s+reason: expired, key sk_l…[0-9a-f]{4} -> rotated to sk_l…[0-9a-f]{4}\n\s+chat\.completions\s+200 "Hello from the keyguard simulator\." after replay/,
     );
     expect(openai).toMatch(/chat\.completions[^\n]*\n\s+server requests\s+2 \(1 rejected as expired, 1 ok\)\n\s+hook calls\s+1\n/);
     expect(openai).toMatch(/burst ok\s+50 of 50\n\s+hook calls\s+1\n\s+server requests\s+100 \(50 expired \+ 50 replayed\)\n/);
     expect(openai.match(/onKeyInvalid/g)).toHaveLength(2);
     const chunks = [...openai.matchAll(/chunk\s+\+\s*(\d+) ms {2}"([^"]*)"/g)];
-    expect(chunks.map((m) => m[2]).join('')).toBe('Keys rotate; requests replay; streams stream.');
+    expect(chunks.map((m) => m[2]).join('')).toBe('Hello from the keyguard simulator.');
     expect(chunks).toHaveLength(6);
     const times = chunks.map((m) => Number(m[1]));
     // Printed as they arrive: the server sends one every 40 ms, so the last comes well after the first.
     expect(times).toEqual([...times].sort((x, y) => x - y));
     expect((times.at(-1) ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(100);
     expect(openai).toMatch(/streamed\s+6 chunks over \d+ ms\n/);
-    expect(openai).toMatch(/placeholder sent\s+0 times\n/);
+    expect(openai).toMatch(/placeholder sent\s+0 times \(keys the API did not know\)\n/);
     expect(stdout).toContain('Done.');
 
     expect(output).not.toMatch(/sk_live_[0-9a-f]{32}/);
