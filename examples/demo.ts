@@ -171,8 +171,7 @@ async function openAiChapter(sim: Simulator): Promise<void> {
       },
     }),
   });
-  const ask = () =>
-    openai.chat.completions.create({ model: 'gpt-demo', messages: [{ role: 'user', content: 'What does keyguard do?' }] });
+  const ask = () => openai.chat.completions.create({ model: 'gpt-demo', messages: [{ role: 'user', content: 'What does keyguard do?' }] });
   const requests = () => sim.stats().requests;
   row('openai SDK', `new OpenAI({ apiKey: '${PLACEHOLDER}', baseURL: ${sim.url}, fetch: keyguardFetch(...) })`);
 
