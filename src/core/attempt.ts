@@ -106,7 +106,7 @@ export async function sendAttempt(
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
     if (timedOut) throw new TimeoutError(method, safeUrl, timeoutMs);
-    throw await typedFailure(ctx, request, safeUrl, error);
+    throw typedFailure(ctx, request, safeUrl, error);
   } finally {
     clearTimeout(timer);
     if (!handedOver) signal?.removeEventListener('abort', onAbort);
@@ -137,23 +137,23 @@ function handOver(ctx: PipelineContext, request: PreparedRequest, response: Resp
     idleMs: request.idleTimeoutMs,
     signal: request.signal,
     idle: () => new TimeoutError(request.method, safeUrl, request.idleTimeoutMs, 'idle'),
-    broken: async (cause) => new ConnectionError(request.method, safeUrl, { cause: await redactCause(ctx.secrets, cause) }),
+    broken: (cause) => new ConnectionError(request.method, safeUrl, { cause: redactCause(ctx.secrets, cause) }),
     release,
   });
   return { response, text: '', stream, safeUrl };
 }
 
 /** What a failed send becomes. A hostile error (a Proxy whose traps throw) still ends as a typed one. */
-async function typedFailure(ctx: PipelineContext, request: PreparedRequest, safeUrl: string, error: unknown): Promise<unknown> {
+function typedFailure(ctx: PipelineContext, request: PreparedRequest, safeUrl: string, error: unknown): unknown {
   try {
     if (error instanceof KeyNotSendable) return error; // Placed by a hook-path send: the outcome makes it a key error.
     if (error instanceof RequestSetupError) {
-      const cause = error.cause === undefined ? undefined : await redactCause(ctx.secrets, error.cause);
+      const cause = error.cause === undefined ? undefined : redactCause(ctx.secrets, error.cause);
       return new ConfigError(error.option, ctx.secrets.text(error.message), cause === undefined ? undefined : { cause });
     }
     if (error instanceof BodyOverflow) return new ResponseTooLargeError(request.method, safeUrl, request.maxBodyBytes);
     if (isFinal(error)) return error;
-    return new ConnectionError(request.method, safeUrl, { cause: await redactCause(ctx.secrets, error) });
+    return new ConnectionError(request.method, safeUrl, { cause: redactCause(ctx.secrets, error) });
   } catch {
     return new ConnectionError(request.method, safeUrl, { cause: new Error('the fetch failed with an error that cannot be read') });
   }

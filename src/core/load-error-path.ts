@@ -1,3 +1,4 @@
+import { withTimeout } from '../internal/abort.js';
 import { messageOf } from '../internal/message.js';
 import type { Secrets } from '../internal/redact.js';
 import { headerCanCarry } from '../keys/key-looks-clean.js';
@@ -59,39 +60,62 @@ function shownAsText(secrets: Secrets, value: unknown): unknown {
 
 /**
  * `error` as a cause keyguard may attach: itself when it carries no key, else a key-free copy. The deep walk
- * that decides is part of the error path, so this loads it (a failure is the only time it is needed).
+ * that decides is part of the error path; until that has arrived (the first failure in a page), the cause
+ * is its redacted text, so that no failure waits for a chunk to say what went wrong.
  */
-export async function redactCause(secrets: Secrets, error: unknown): Promise<unknown> {
-  return (await load()).redactError(secrets, error);
+export function redactCause(secrets: Secrets, error: unknown): unknown {
+  if (!loaded) void load();
+  return (loaded ?? WITHOUT_CLASSIFIER).redactError(secrets, error);
 }
+
+/** The longest a failure waits for the chunk (a stalled network): past it, that one is handled without it. */
+const CHUNK_WAIT_MS = 2000;
 
 /**
  * Loads error-path.ts once per process or page, on the first answer that needs it; later calls get the
- * same promise. A 2xx answer never calls this, so a success costs no import and no extra await. A load
- * that fails gives that one failure {@link WITHOUT_CLASSIFIER}, and the next failure tries again.
+ * same module. A 2xx answer never calls this, so a success costs no import and no extra await. A load that
+ * fails, or has not arrived within {@link CHUNK_WAIT_MS}, gives that one failure {@link WITHOUT_CLASSIFIER}
+ * (the load goes on, and the next failure tries again). `signal` ends the wait with its abort reason.
  */
-export function loadErrorPath(logger?: Logger): Promise<ErrorPath> {
-  const path = load();
+export function loadErrorPath(logger?: Logger, signal?: AbortSignal): Promise<ErrorPath> {
+  const path = loaded ? Promise.resolve(loaded) : bounded(signal);
   if (!logger?.warn) return path;
-  return path.then((loaded) => {
-    if (loaded === WITHOUT_CLASSIFIER)
-      logger.warn?.('keyguard: the classifier could not be loaded; this failed answer was judged by its status alone.');
-    return loaded;
+  return path.then((got) => {
+    if (got === WITHOUT_CLASSIFIER)
+      logger.warn?.('keyguard: the classifier could not be loaded in time; this failure was handled without it.');
+    return got;
   });
 }
+
+let loaded: ErrorPath | undefined;
 
 function load(): Promise<ErrorPath> {
   if (!loading) {
     // Inside `then`, so that an import that throws at once rejects like one that fails later.
     const promise: Promise<ErrorPath> = Promise.resolve()
       .then(() => import('./error-path.js'))
-      .catch(() => {
-        if (loading === promise) loading = undefined;
-        return WITHOUT_CLASSIFIER;
-      });
+      .then(
+        (module) => {
+          loaded = module;
+          return module;
+        },
+        () => {
+          if (loading === promise) loading = undefined;
+          return WITHOUT_CLASSIFIER;
+        },
+      );
     loading = promise;
   }
   return loading;
+}
+
+/** The module once it arrives, {@link WITHOUT_CLASSIFIER} after {@link CHUNK_WAIT_MS}, or `signal`'s abort reason. */
+function bounded(signal: AbortSignal | undefined): Promise<ErrorPath> {
+  // Unref'd: a wait for a chunk never keeps a process alive.
+  return withTimeout(load, CHUNK_WAIT_MS, () => WITHOUT_CLASSIFIER, { signal, unref: true }).catch((reason: unknown) => {
+    if (reason === WITHOUT_CLASSIFIER) return WITHOUT_CLASSIFIER;
+    throw reason;
+  });
 }
 
 /** Node, Bun and Deno 2 (all have `process.versions.node`): no page waits for the chunk's bytes there. */

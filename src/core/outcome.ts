@@ -34,10 +34,7 @@ export async function attemptOutcome(
     counter.attempts += 1;
     exchange = await sendAttempt(ctx, request, key, counter.attempts);
   } catch (error) {
-    if (error instanceof KeyNotSendable) {
-      const described = (await loadErrorPath(ctx.logger)).unsendableKey();
-      return { kind: 'key-error', error: new InvalidApiKeyError({ ...described, keyHint: keyHint(key as string) }) };
-    }
+    if (error instanceof KeyNotSendable) return unsendableOutcome(ctx, key as string, request.signal);
     return { kind: isTransient(error, request.policy) ? 'transient' : 'final', error };
   }
   const { response, text, safeUrl } = exchange;
@@ -60,9 +57,15 @@ export async function attemptOutcome(
     key,
     request.method,
     safeUrl,
+    request.signal,
   );
-  // Awaited only when the classifier has to decide: a 2xx costs no extra microtask.
-  const keyError = pending && (await pending);
+  let keyError: InvalidApiKeyError | undefined;
+  try {
+    // Awaited only when the classifier has to decide: a 2xx costs no extra microtask.
+    keyError = pending && (await pending);
+  } catch (aborted) {
+    return { kind: 'final', error: aborted }; // The caller's abort, while the classifier was loading.
+  }
   if (keyError || !response.ok) {
     // A body handed over unread is dropped: it is not what the request resolves to.
     exchange.stream?.cancel().catch(() => {});
@@ -70,7 +73,12 @@ export async function attemptOutcome(
   }
   if (keyError) return { kind: 'key-error', error: keyError };
   if (!response.ok) {
-    const error = await apiErrorOf(ctx, response, parsed, request.method, request.url.pathname, safeUrl);
+    let error: unknown;
+    try {
+      error = await apiErrorOf(ctx, response, parsed, request, safeUrl);
+    } catch (aborted) {
+      return { kind: 'final', error: aborted };
+    }
     return { kind: isTransient(error, request.policy) ? 'transient' : 'final', error };
   }
   switch (request.responseType) {
@@ -154,11 +162,12 @@ export function keyErrorOfResponse(
   key: string | undefined,
   method: string,
   safeUrl: string,
+  signal: AbortSignal | undefined,
 ): Promise<InvalidApiKeyError | undefined> | undefined {
   const userVerdict = userClassification(ctx, response);
   if (userVerdict === null) return undefined;
   if (!userVerdict && response.status >= 200 && response.status < 300) return undefined;
-  return loadErrorPath(ctx.logger).then((path) => {
+  return loadErrorPath(ctx.logger, signal).then((path) => {
     const verdict = classifyResponse(path, userVerdict, response);
     if (!verdict) return undefined;
     const described = path.serverKeyError(ctx.secrets, verdict, response);
@@ -173,9 +182,11 @@ export function keyErrorOfResponse(
   });
 }
 
-async function apiErrorOf(ctx: PipelineContext, response: Response, parsed: unknown, method: string, path: string, safeUrl: string) {
+async function apiErrorOf(ctx: PipelineContext, response: Response, parsed: unknown, request: PreparedRequest, safeUrl: string) {
   const { secrets } = ctx;
-  const { describeErrorBody, redactValue } = await loadErrorPath(ctx.logger);
+  const { method } = request;
+  const path = request.url.pathname;
+  const { describeErrorBody, redactValue } = await loadErrorPath(ctx.logger, request.signal);
   const described = describeErrorBody(parsed, response.headers);
   return apiErrorFor({
     status: response.status,
@@ -232,5 +243,15 @@ function isThenable(value: unknown): value is { then: (a: unknown, b: (e: unknow
     );
   } catch {
     return false;
+  }
+}
+
+/** A key a header cannot carry, caught at sending: a client-side key error (or the caller's abort, while its text loads). */
+export async function unsendableOutcome(ctx: PipelineContext, key: string, signal: AbortSignal | undefined): Promise<Outcome<never>> {
+  try {
+    const described = (await loadErrorPath(ctx.logger, signal)).unsendableKey();
+    return { kind: 'key-error', error: new InvalidApiKeyError({ ...described, keyHint: keyHint(key) }) };
+  } catch (aborted) {
+    return { kind: 'final', error: aborted };
   }
 }

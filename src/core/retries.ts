@@ -104,7 +104,7 @@ async function beforeRetry(ctx: PipelineContext, request: PreparedRequest, error
       );
     } catch (cause) {
       if (request.signal?.aborted || cause === late) throw cause;
-      throw new ConfigError(option, ctx.secrets.text(`threw: ${messageOf(cause)}`), { cause: await redactCause(ctx.secrets, cause) });
+      throw new ConfigError(option, ctx.secrets.text(`threw: ${messageOf(cause)}`), { cause: redactCause(ctx.secrets, cause) });
     }
   }
 }

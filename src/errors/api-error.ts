@@ -32,8 +32,10 @@ export interface ApiErrorInit {
  * ```
  */
 export class ApiError extends KeyguardError {
-  /** Pinned, as a static field, so a bundler that renames the class (esbuild: `_ApiError`) keeps its name. */
-  static override readonly name: string = 'ApiError';
+  /** Pinned (a getter: not enumerable, not writable) so a bundler that renames the class (esbuild: `_ApiError`) keeps its name. */
+  static override get name(): string {
+    return 'ApiError';
+  }
   /** Always `'ApiError'`. */
   override name = 'ApiError';
   /** HTTP status. */
@@ -69,48 +71,60 @@ export class ApiError extends KeyguardError {
 
 /** 400 or 422: the request itself was wrong. Fix it; retrying will not help. */
 export class BadRequestError extends ApiError {
-  /** Pinned, as a static field, so a bundler that renames the class (esbuild: `_BadRequestError`) keeps its name. */
-  static override readonly name: string = 'BadRequestError';
+  /** Pinned (a getter: not enumerable, not writable) so a bundler that renames the class (esbuild: `_BadRequestError`) keeps its name. */
+  static override get name(): string {
+    return 'BadRequestError';
+  }
   /** Always `'BadRequestError'`. */
   override name = 'BadRequestError';
 }
 
 /** 403 that is not about the key itself: the key lacks a permission or scope. */
 export class PermissionDeniedError extends ApiError {
-  /** Pinned, as a static field, so a bundler that renames the class (esbuild: `_PermissionDeniedError`) keeps its name. */
-  static override readonly name: string = 'PermissionDeniedError';
+  /** Pinned (a getter: not enumerable, not writable) so a bundler that renames the class (esbuild: `_PermissionDeniedError`) keeps its name. */
+  static override get name(): string {
+    return 'PermissionDeniedError';
+  }
   /** Always `'PermissionDeniedError'`. */
   override name = 'PermissionDeniedError';
 }
 
 /** 404. */
 export class NotFoundError extends ApiError {
-  /** Pinned, as a static field, so a bundler that renames the class (esbuild: `_NotFoundError`) keeps its name. */
-  static override readonly name: string = 'NotFoundError';
+  /** Pinned (a getter: not enumerable, not writable) so a bundler that renames the class (esbuild: `_NotFoundError`) keeps its name. */
+  static override get name(): string {
+    return 'NotFoundError';
+  }
   /** Always `'NotFoundError'`. */
   override name = 'NotFoundError';
 }
 
 /** 409. Retried for idempotent requests. */
 export class ConflictError extends ApiError {
-  /** Pinned, as a static field, so a bundler that renames the class (esbuild: `_ConflictError`) keeps its name. */
-  static override readonly name: string = 'ConflictError';
+  /** Pinned (a getter: not enumerable, not writable) so a bundler that renames the class (esbuild: `_ConflictError`) keeps its name. */
+  static override get name(): string {
+    return 'ConflictError';
+  }
   /** Always `'ConflictError'`. */
   override name = 'ConflictError';
 }
 
 /** 429. `retryAfterMs` is the server's requested wait, when it sent one. */
 export class RateLimitError extends ApiError {
-  /** Pinned, as a static field, so a bundler that renames the class (esbuild: `_RateLimitError`) keeps its name. */
-  static override readonly name: string = 'RateLimitError';
+  /** Pinned (a getter: not enumerable, not writable) so a bundler that renames the class (esbuild: `_RateLimitError`) keeps its name. */
+  static override get name(): string {
+    return 'RateLimitError';
+  }
   /** Always `'RateLimitError'`. */
   override name = 'RateLimitError';
 }
 
 /** 5xx. Retried for idempotent requests. */
 export class ServerError extends ApiError {
-  /** Pinned, as a static field, so a bundler that renames the class (esbuild: `_ServerError`) keeps its name. */
-  static override readonly name: string = 'ServerError';
+  /** Pinned (a getter: not enumerable, not writable) so a bundler that renames the class (esbuild: `_ServerError`) keeps its name. */
+  static override get name(): string {
+    return 'ServerError';
+  }
   /** Always `'ServerError'`. */
   override name = 'ServerError';
 }

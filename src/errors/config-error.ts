@@ -2,8 +2,10 @@ import { KeyguardError } from './keyguard-error.js';
 
 /** `createClient` (or a request) got an option it cannot use. `option` names it. */
 export class ConfigError extends KeyguardError {
-  /** Pinned, as a static field, so a bundler that renames the class (esbuild: `_ConfigError`) keeps its name. */
-  static override readonly name: string = 'ConfigError';
+  /** Pinned (a getter: not enumerable, not writable) so a bundler that renames the class (esbuild: `_ConfigError`) keeps its name. */
+  static override get name(): string {
+    return 'ConfigError';
+  }
   /** Always `'ConfigError'`. */
   override name = 'ConfigError';
 

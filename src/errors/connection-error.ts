@@ -6,8 +6,10 @@ import { KeyguardError } from './keyguard-error.js';
  * `ECONNREFUSED 127.0.0.1:9` or `ENOTFOUND api.example.test`. Retried for idempotent requests.
  */
 export class ConnectionError extends KeyguardError {
-  /** Pinned, as a static field, so a bundler that renames the class (esbuild: `_ConnectionError`) keeps its name. */
-  static override readonly name: string = 'ConnectionError';
+  /** Pinned (a getter: not enumerable, not writable) so a bundler that renames the class (esbuild: `_ConnectionError`) keeps its name. */
+  static override get name(): string {
+    return 'ConnectionError';
+  }
   /** Always `'ConnectionError'`. */
   override name = 'ConnectionError';
 

@@ -51,8 +51,10 @@ export interface InvalidApiKeyErrorInit {
  * ```
  */
 export class InvalidApiKeyError extends KeyguardError {
-  /** Pinned, as a static field, so a bundler that renames the class (esbuild: `_InvalidApiKeyError`) keeps its name. */
-  static override readonly name: string = 'InvalidApiKeyError';
+  /** Pinned (a getter: not enumerable, not writable) so a bundler that renames the class (esbuild: `_InvalidApiKeyError`) keeps its name. */
+  static override get name(): string {
+    return 'InvalidApiKeyError';
+  }
   /** Always `'InvalidApiKeyError'`. */
   override name = 'InvalidApiKeyError';
   /** Why the key was rejected. */

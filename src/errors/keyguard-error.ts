@@ -25,8 +25,10 @@ export function brand(error: Error, key: symbol): void {
  * ```
  */
 export class KeyguardError extends Error {
-  /** Pinned, as a static field, so a bundler that renames the class (esbuild: `_KeyguardError`) keeps its name. */
-  static override readonly name: string = 'KeyguardError';
+  /** Pinned (a getter: not enumerable, not writable) so a bundler that renames the class (esbuild: `_KeyguardError`) keeps its name. */
+  static override get name(): string {
+    return 'KeyguardError';
+  }
   /** `'KeyguardError'` here; every subclass sets its own class name, e.g. `'InvalidApiKeyError'`. */
   override name = 'KeyguardError';
   /** How many times the request was sent in all, retries and key replays included (set when a request fails). */

@@ -2,8 +2,10 @@ import { KeyguardError } from './keyguard-error.js';
 
 /** A successful body was larger than `maxBodyBytes` (or its `content-length` said it would be). Not retried. */
 export class ResponseTooLargeError extends KeyguardError {
-  /** Pinned, as a static field, so a bundler that renames the class (esbuild: `_ResponseTooLargeError`) keeps its name. */
-  static override readonly name: string = 'ResponseTooLargeError';
+  /** Pinned (a getter: not enumerable, not writable) so a bundler that renames the class (esbuild: `_ResponseTooLargeError`) keeps its name. */
+  static override get name(): string {
+    return 'ResponseTooLargeError';
+  }
   /** Always `'ResponseTooLargeError'`. */
   override name = 'ResponseTooLargeError';
 

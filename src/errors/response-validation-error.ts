@@ -18,8 +18,10 @@ export interface ValidationIssue {
 
 /** The response body did not match the request's `schema` (or was not valid JSON). */
 export class ResponseValidationError extends KeyguardError {
-  /** Pinned, as a static field, so a bundler that renames the class (esbuild: `_ResponseValidationError`) keeps its name. */
-  static override readonly name: string = 'ResponseValidationError';
+  /** Pinned (a getter: not enumerable, not writable) so a bundler that renames the class (esbuild: `_ResponseValidationError`) keeps its name. */
+  static override get name(): string {
+    return 'ResponseValidationError';
+  }
   /** Always `'ResponseValidationError'`. */
   override name = 'ResponseValidationError';
 

@@ -2,8 +2,10 @@ import { KeyguardError } from './keyguard-error.js';
 
 /** An attempt ran past `timeoutMs`. Retried for idempotent requests. */
 export class TimeoutError extends KeyguardError {
-  /** Pinned, as a static field, so a bundler that renames the class (esbuild: `_TimeoutError`) keeps its name. */
-  static override readonly name: string = 'TimeoutError';
+  /** Pinned (a getter: not enumerable, not writable) so a bundler that renames the class (esbuild: `_TimeoutError`) keeps its name. */
+  static override get name(): string {
+    return 'TimeoutError';
+  }
   /** Always `'TimeoutError'`. */
   override name = 'TimeoutError';
 

@@ -65,6 +65,9 @@ export interface ResolvedFetchOptions {
   keyShare: ClientOptions['keyShare'];
 }
 
+/** What every bad `baseUrl` (or entry of a list of them) is told. */
+const ABSOLUTE_URL = 'must be an absolute http(s) URL (or a list of them), e.g. "https://api.example.com/v1"';
+
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** Reads each option once, checks it, and throws a {@link ConfigError} naming the first bad one (never echoing a value). */
@@ -97,12 +100,8 @@ export function resolveFetchOptions(options: KeyguardFetchOptions): ResolvedFetc
       logger: check('logger', o.logger, isLogger, 'must be an object whose debug/info/warn/error are functions') ?? {},
       fetch: optionalFunction('fetch', o.fetch),
       preset: presetOf(o),
-      keyShare: check(
-        'keyShare',
-        o.keyShare,
-        (v) => v === undefined || (typeof v === 'object' && v !== null && typeof (v as { rotate?: unknown }).rotate === 'function'),
-        'must be a key share such as redisKeyShare() or broadcastKeyShare()',
-      ),
+      // Checked with apiKey by the key state (checkKeyShare in key-share.ts).
+      keyShare: o.keyShare,
     };
   } catch (error) {
     if (error instanceof ConfigError) throw error;
@@ -173,16 +172,16 @@ function placements(auth: unknown): AuthPlacement[] {
 function scopes(baseUrl: unknown): ResolvedFetchOptions['scopes'] {
   if (baseUrl === undefined) return undefined;
   const list = typeof baseUrl === 'string' ? [baseUrl] : Array.isArray(baseUrl) ? [...baseUrl] : undefined;
-  if (!list || list.length === 0) throw new ConfigError('baseUrl', 'must be an absolute http(s) URL or a list of them');
+  if (!list || list.length === 0) throw new ConfigError('baseUrl', ABSOLUTE_URL);
   return list.map((base, i) => {
     const option = typeof baseUrl === 'string' ? 'baseUrl' : `baseUrl.${i}`;
     let url: URL;
     try {
       url = new URL(base as string);
     } catch {
-      throw new ConfigError(option, 'must be an absolute http(s) URL, e.g. "https://api.example.com/v1"');
+      throw new ConfigError(option, ABSOLUTE_URL);
     }
-    if (typeof base !== 'string' || !/^https?:$/.test(url.protocol)) throw new ConfigError(option, 'must be an absolute http(s) URL');
+    if (typeof base !== 'string' || !/^https?:$/.test(url.protocol)) throw new ConfigError(option, ABSOLUTE_URL);
     if (url.username || url.password) throw new ConfigError(option, 'must not carry a user name or password');
     return { origin: url.origin, path: `${url.pathname.replace(/\/+$/, '')}/` };
   });

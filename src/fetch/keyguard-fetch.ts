@@ -1,12 +1,10 @@
 import { createPipeline, type PipelineContext } from '../core/context.js';
 import { KeySession, type Outcome } from '../core/key-flow.js';
 import { loadErrorPath, redactCause } from '../core/load-error-path.js';
-import { keyErrorOfResponse } from '../core/outcome.js';
+import { keyErrorOfResponse, unsendableOutcome } from '../core/outcome.js';
 import { placeKey, removeCredentials } from '../core/place-key.js';
 import { MAX_REDIRECTS, redirectStep } from '../core/redirects.js';
-import { InvalidApiKeyError } from '../errors/invalid-api-key-error.js';
 import { parseLoose, readText } from '../internal/body.js';
-import { keyHint } from '../keys/fingerprint.js';
 import { inScope, type KeyguardFetchOptions, type ResolvedFetchOptions, resolveFetchOptions } from './fetch-options.js';
 import { keepBody, type ReplayBody } from './replay-body.js';
 
@@ -53,7 +51,7 @@ export function keyguardFetch(options: KeyguardFetchOptions = {}): typeof fetch 
     const session = new KeySession(keys, config.maxKeyRefreshes, call.body.replayable, call.signal, logger);
     const outcome = await session.run(true, (key) => sendWithKey(ctx, inner, call, key));
     if (outcome.kind === 'value') return outcome.value;
-    if (outcome.kind === 'key-error') return (await loadErrorPath(logger)).keyErrorAnswer(outcome.error, outcome.answer);
+    if (outcome.kind === 'key-error') return (await loadErrorPath(logger, call.signal)).keyErrorAnswer(outcome.error, outcome.answer);
     throw outcome.error;
   };
   // What console.log / util.inspect / JSON.stringify show of the function: never the key.
@@ -110,8 +108,7 @@ async function sendWithKey(
     if (key !== undefined) placeKey(ctx.auth, url, headers, key);
     else removeCredentials(ctx.auth, url, headers);
   } catch {
-    const described = (await loadErrorPath(ctx.logger)).unsendableKey();
-    return { kind: 'key-error', error: new InvalidApiKeyError({ ...described, keyHint: keyHint(key as string) }) };
+    return unsendableOutcome(ctx, key as string, call.signal);
   }
   for (let hop = 0; ; hop++) {
     let response: Response;
@@ -128,7 +125,7 @@ async function sendWithKey(
       } as RequestInit);
     } catch (error) {
       // Transport errors and aborts reach the SDK as the inner fetch raised them, the key redacted.
-      return { kind: 'final', error: call.signal?.aborted ? call.signal.reason : await redactCause(ctx.secrets, error) };
+      return { kind: 'final', error: call.signal?.aborted ? call.signal.reason : redactCause(ctx.secrets, error) };
     }
     const step = call.redirect === 'follow' ? redirectStep(response, url, method) : ({ kind: 'none' } as const);
     if (step.kind === 'follow' && hop < MAX_REDIRECTS) {
@@ -146,7 +143,7 @@ async function sendWithKey(
     }
     // A redirect elsewhere is handed back unfollowed (the key went only to this origin).
     if (step.kind !== 'none') return { kind: 'value', value: response };
-    return classify(ctx, response, key, method, url);
+    return classify(ctx, response, key, method, url, call.signal);
   }
 }
 
@@ -156,6 +153,7 @@ async function classify(
   key: string | undefined,
   method: string,
   url: URL,
+  signal: AbortSignal | undefined,
 ): Promise<Outcome<Response>> {
   // A 2xx answer is handed over unread, unless the user's classifier must see it.
   if (response.ok && !ctx.classifyKeyError) return { kind: 'value', value: response };
@@ -172,12 +170,13 @@ async function classify(
     key,
     method,
     safeUrl,
+    signal,
   );
   if (!error) return { kind: 'value', value: response };
   response.body?.cancel().catch(() => {});
   return {
     kind: 'key-error',
     error,
-    answer: (await loadErrorPath(ctx.logger)).redactedAnswer(ctx, response, NO_BODY.has(response.status) ? null : text),
+    answer: (await loadErrorPath(ctx.logger, signal)).redactedAnswer(ctx, response, NO_BODY.has(response.status) ? null : text),
   };
 }

@@ -235,7 +235,8 @@ class DeepRedaction {
       return;
     }
     for (const key of keys) {
-      if (skip.has(key)) continue;
+      // A copy is not a keyguard error: it never carries one's brand (the guards would vouch for it).
+      if (skip.has(key) || isBrand(key)) continue;
       if (walk.budget <= 0) {
         walk.found = true;
         Object.defineProperty(to, TRUNCATED, { value: TRUNCATED, enumerable: true, writable: true, configurable: true });
@@ -354,6 +355,11 @@ function isInstance(value: object, type: unknown): boolean {
   } catch {
     return false;
   }
+}
+
+/** A keyguard error's brand (`Symbol.for('keyguard.error…')`, set by its constructor). */
+function isBrand(key: PropertyKey): boolean {
+  return typeof key === 'symbol' && Symbol.keyFor(key)?.startsWith('keyguard.error') === true;
 }
 
 function isError(value: object): boolean {

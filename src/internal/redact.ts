@@ -29,29 +29,7 @@ const SUBSTRING_MIN = 4;
  */
 const FRAGMENT_MIN = 4;
 /** Characters a cut text may end (or start) with after the key's piece: an ellipsis, quotes, brackets, a full stop. */
-const CUT_MARKS = new Set([
-  ' ',
-  '\t',
-  '\n',
-  '\r',
-  '.',
-  '…',
-  '"',
-  "'",
-  '`',
-  ')',
-  ']',
-  '}',
-  '>',
-  '(',
-  '[',
-  '{',
-  '<',
-  ',',
-  ';',
-  ':',
-  '\uFFFD',
-]);
+const CUT_MARKS = ' \t\n\r.…"\'`)]}>([{<,;:\uFFFD';
 const MAX_CUT_MARKS = 8;
 /** Characters that make up a word around a short key: a short key counts only as a whole token. */
 const TOKEN_CHAR = 'A-Za-z0-9_-';
@@ -153,12 +131,12 @@ export class Secrets {
     let out = text;
     // The end: skip up to a few cut marks (`…`, `...`, a quote), then look for the longest prefix of a spelling.
     let end = out.length;
-    while (end > 0 && out.length - end < MAX_CUT_MARKS && CUT_MARKS.has(out[end - 1] as string)) end -= 1;
+    while (end > 0 && out.length - end < MAX_CUT_MARKS && CUT_MARKS.includes(out[end - 1] as string)) end -= 1;
     const trailing = this.longestPiece(out, end, true);
     if (trailing > 0) out = `${out.slice(0, end - trailing)}${REDACTED}${out.slice(end)}`;
     // The start: the same, mirrored.
     let start = 0;
-    while (start < out.length && start < MAX_CUT_MARKS && CUT_MARKS.has(out[start] as string)) start += 1;
+    while (start < out.length && start < MAX_CUT_MARKS && CUT_MARKS.includes(out[start] as string)) start += 1;
     const leading = this.longestPiece(out, start, false);
     if (leading > 0) out = `${out.slice(0, start)}${REDACTED}${out.slice(start + leading)}`;
     return out;

@@ -6,8 +6,8 @@ export interface StreamGuard {
   signal: AbortSignal | undefined;
   /** The error for a stream idle past `idleMs`. */
   idle: () => unknown;
-  /** The error for a stream that broke (a cut connection); it may take a moment to build (its cause is redacted). */
-  broken: (cause: unknown) => Promise<unknown>;
+  /** The error for a stream that broke (a cut connection). */
+  broken: (cause: unknown) => unknown;
   /** Called once when the stream ends, however it ends: aborts the exchange behind it. */
   release: () => void;
 }
@@ -61,10 +61,7 @@ export function guardStream(body: ReadableStream<Uint8Array> | null, guard: Stre
             } else controller.enqueue(value);
             finish();
           },
-          (error: unknown) => {
-            if (guard.signal?.aborted) return finish(guard.signal.reason);
-            guard.broken(error).then(finish, finish);
-          },
+          (error: unknown) => finish(guard.signal?.aborted ? guard.signal.reason : guard.broken(error)),
         );
       }),
     cancel: async (reason) => {

@@ -192,7 +192,7 @@ export function checkKeyShare(share: unknown, apiKey: unknown): KeyShare | undef
   if (share === undefined) return undefined;
   const candidate = share as Partial<KeyShare> | null;
   if (typeof candidate !== 'object' || candidate === null || typeof candidate.rotate !== 'function')
-    throw new ConfigError('keyShare', 'must be a KeyShare');
+    throw new ConfigError('keyShare', 'must be a key share such as redisKeyShare() or broadcastKeyShare()');
   if (!candidate.sharesKey && typeof apiKey !== 'function')
     throw new ConfigError('apiKey', 'must be a provider when keyShare carries no key (or use shareKey: true)');
   return candidate as KeyShare;

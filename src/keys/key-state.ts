@@ -66,7 +66,8 @@ export class KeyState {
   /** The one replacement in flight (after a rejection) and the one provider load in flight. */
   private refresh: { version: number; promise: Promise<void> } | undefined;
   private loading: { version: number; promise: Promise<void> } | undefined;
-  private lint: { key: string | undefined; result: KeyLintResult } | undefined;
+  /** The lint verdict for the last key value seen, or the full checks still under way for it. */
+  private lint: { key: string | undefined; result: KeyLintResult | Promise<KeyLintResult> } | undefined;
   private readonly provider: KeyProvider | undefined;
   /**
    * Replacements since a request last got an answer that was not a key error. Against an API that
@@ -114,10 +115,10 @@ export class KeyState {
     const lease: Lease = { key: undefined, version: this.version, failures: this.failures };
     const key = this.current?.key;
     // No await for a key already checked or plainly clean: a success costs no extra microtask.
-    const lint = this.quickLint(key) ?? (await this.fullLint(key));
+    const lint = this.quickLint(key) ?? (await abortable(this.fullLint(key), signal));
     // A rejection's hint comes with the classifier's chunk (load-error-path.ts): only a rejected key loads it.
-    if (!lint.ok) lease.rejection = await this.clientRejection(lint, key);
-    else if (!this.provider && expiresAt !== undefined && expiresAt <= Date.now()) lease.rejection = await this.pastExpiry(key);
+    if (!lint.ok) lease.rejection = await this.clientRejection(lint, key, signal);
+    else if (!this.provider && expiresAt !== undefined && expiresAt <= Date.now()) lease.rejection = await this.pastExpiry(key, signal);
     else lease.key = lint.key;
     return lease;
   }
@@ -201,7 +202,7 @@ export class KeyState {
       const failure =
         thrown === NO_REPLACEMENT
           ? new RefreshFailure(false, undefined)
-          : new RefreshFailure(true, await redactCause(this.options.secrets, thrown));
+          : new RefreshFailure(true, redactCause(this.options.secrets, thrown));
       this.failures += 1;
       this.lastFailure = { version, failures: this.failures, failure };
       throw failure;
@@ -260,7 +261,7 @@ export class KeyState {
       this.install(grant ?? { key: undefined });
     } catch (cause) {
       if (this.version !== version) return;
-      const redacted = await redactCause(this.options.secrets, cause);
+      const redacted = redactCause(this.options.secrets, cause);
       const described = (await loadErrorPath(this.options.logger)).providerFailed(reason);
       // setApiKey() while this failure was being described is newer still: keep it, fail nothing.
       if (this.version !== version) return;
@@ -289,36 +290,51 @@ export class KeyState {
    * "clean" for a plainly clean key (nearly every one). Undefined when the full checks must decide.
    */
   private quickLint(key: string | undefined): KeyLintResult | undefined {
-    if (this.lint && this.lint.key === key) return this.lint.result;
+    if (this.lint && this.lint.key === key) return this.lint.result instanceof Promise ? undefined : this.lint.result;
     const mode = this.options.keyLint;
     if (mode !== 'off' && !keyLooksClean(key)) return undefined;
-    return this.keepLint(key, { ok: true, key, problems: [] });
-  }
-
-  /** The full key checks, which come with the error path (load-error-path.ts). */
-  private async fullLint(key: string | undefined): Promise<KeyLintResult> {
-    const path = await loadErrorPath(this.options.logger);
-    return this.keepLint(key, path.lintKey(key, this.options.keyLint));
-  }
-
-  /** Adds the preset's check, warns once per key value when it had to be trimmed, and keeps the verdict. */
-  private keepLint(key: string | undefined, checked: KeyLintResult): KeyLintResult {
-    const result = withPresetCheck(checked, this.options.preset, this.options.keyLint);
-    if (result.ok && result.problems.length) {
-      this.options.logger.warn?.(`keyguard: ${result.problems.map((p) => p.message).join(' ')}`);
-    }
+    const result = this.checked({ ok: true, key, problems: [] });
     this.lint = { key, result };
     return result;
   }
 
+  /**
+   * The full key checks, which come with the error path (load-error-path.ts): one run per key value, shared
+   * by every request that asks while it is under way (so the trimming warning comes once).
+   */
+  private fullLint(key: string | undefined): Promise<KeyLintResult> {
+    if (this.lint && this.lint.key === key && this.lint.result instanceof Promise) return this.lint.result;
+    const pending = loadErrorPath(this.options.logger).then((path) => {
+      const result = this.checked(path.lintKey(key, this.options.keyLint));
+      // Kept unless another key value was checked meanwhile (setApiKey).
+      if (this.lint?.result === pending) this.lint = { key, result };
+      return result;
+    });
+    this.lint = { key, result: pending };
+    return pending;
+  }
+
+  /** Adds the preset's check, and warns when the key had to be trimmed (once per key value: the caller keeps the verdict). */
+  private checked(lint: KeyLintResult): KeyLintResult {
+    const result = withPresetCheck(lint, this.options.preset, this.options.keyLint);
+    if (result.ok && result.problems.length) {
+      this.options.logger.warn?.(`keyguard: ${result.problems.map((p) => p.message).join(' ')}`);
+    }
+    return result;
+  }
+
   /** A grant whose `expiresAt` has passed is not sent: it goes through the hook like a server rejection. */
-  private async pastExpiry(key: string | undefined): Promise<InvalidApiKeyError> {
-    const described = (await loadErrorPath(this.options.logger)).pastExpiry();
+  private async pastExpiry(key: string | undefined, signal: AbortSignal | undefined): Promise<InvalidApiKeyError> {
+    const described = (await loadErrorPath(this.options.logger, signal)).pastExpiry();
     return new InvalidApiKeyError({ ...described, hint: withKeysUrl(described.hint, this.options.preset), keyHint: key && keyHint(key) });
   }
 
-  private async clientRejection(lint: KeyLintResult, key: string | undefined): Promise<InvalidApiKeyError> {
-    const described = (await loadErrorPath(this.options.logger)).lintRejection(lint);
+  private async clientRejection(
+    lint: KeyLintResult,
+    key: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<InvalidApiKeyError> {
+    const described = (await loadErrorPath(this.options.logger, signal)).lintRejection(lint);
     return new InvalidApiKeyError({
       ...described,
       hint: withKeysUrl(described.hint, this.options.preset),
