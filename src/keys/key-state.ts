@@ -326,7 +326,11 @@ export class KeyState {
   /** A grant whose `expiresAt` has passed is not sent: it goes through the hook like a server rejection. */
   private async pastExpiry(key: string | undefined, signal: AbortSignal | undefined): Promise<InvalidApiKeyError> {
     const described = (await loadErrorPath(this.options.logger, signal)).pastExpiry();
-    return new InvalidApiKeyError({ ...described, hint: withKeysUrl(described.hint, this.options.preset), keyHint: key && keyHint(key) });
+    return new InvalidApiKeyError({
+      ...described,
+      hint: withKeysUrl(described.hint, this.options.preset),
+      keyHint: key ? keyHint(key) : undefined,
+    });
   }
 
   private async clientRejection(
