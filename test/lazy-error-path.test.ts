@@ -135,15 +135,21 @@ describe('the lazily loaded error path', () => {
   });
 });
 
+/** `GET /ok` answering `{ ok: true }`; returns the Authorization header of every request it got. */
+function okRecordingKeys(): string[] {
+  const seen: string[] = [];
+  server.use(
+    http.get(`${BASE}/ok`, ({ request }) => {
+      seen.push(request.headers.get('authorization') ?? '');
+      return HttpResponse.json({ ok: true });
+    }),
+  );
+  return seen;
+}
+
 describe('the key checks before sending', () => {
   it('a plainly clean key loads nothing; a key with a trailing newline loads the full checks once, is trimmed and warned about', async () => {
-    const seen: string[] = [];
-    server.use(
-      http.get(`${BASE}/ok`, ({ request }) => {
-        seen.push(request.headers.get('authorization') ?? '');
-        return HttpResponse.json({ ok: true });
-      }),
-    );
+    const seen = okRecordingKeys();
     const { createClient } = await freshKeyguard({ browser: true });
     await expect(createClient({ baseUrl: BASE, apiKey: KEY }).get('/ok')).resolves.toEqual({ ok: true });
     expect(loads).toBe(0);
@@ -162,13 +168,7 @@ describe('the key checks before sending', () => {
   });
 
   it('when the full checks cannot be loaded: a key a header can carry is sent (trimmed), one it cannot is not', async () => {
-    const seen: string[] = [];
-    server.use(
-      http.get(`${BASE}/ok`, ({ request }) => {
-        seen.push(request.headers.get('authorization') ?? '');
-        return HttpResponse.json({ ok: true });
-      }),
-    );
+    const seen = okRecordingKeys();
     const { createClient, isInvalidApiKeyError } = await freshKeyguard({ browser: true });
     vi.doMock('../src/core/error-path.js', () => {
       throw new Error('the chunk is gone');

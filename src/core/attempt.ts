@@ -7,7 +7,6 @@ import { abortable } from '../internal/abort.js';
 import { announcedOverLimit, BodyOverflow, ERROR_BODY_LIMIT, readBytes, readText } from '../internal/body.js';
 import { KeyNotSendable, RequestSetupError, send } from '../internal/http.js';
 import { guardStream } from '../internal/stream.js';
-import { redactHeaders } from './answer-headers.js';
 import type { PipelineContext } from './context.js';
 import { type KeyPlacement, kyHooksFor } from './hooks.js';
 import { redactCause } from './load-error-path.js';
@@ -210,7 +209,7 @@ function refusedRedirect(
     status: response.status,
     message: `${request.method} ${request.url.pathname} was redirected ${where}; keyguard does not send the key there. Point baseUrl at the final URL.`,
     body: undefined,
-    headers: redactHeaders(ctx, response.headers),
+    headers: ctx.secrets.headers(response.headers),
     method: request.method,
     url: safeUrl,
   });

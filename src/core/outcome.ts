@@ -9,13 +9,13 @@ import { validate } from '../internal/schema.js';
 import { keyHint } from '../keys/fingerprint.js';
 import { withKeysUrl } from '../providers/hooks.js';
 import { KEY_ERROR_REASONS, type KeyErrorReason } from '../types.js';
-import { redactHeaders, requestIdOf } from './answer-headers.js';
 import { KeyNotSendable, sendAttempt } from './attempt.js';
 import type { PipelineContext } from './context.js';
 import type { KeyVerdict } from './key-errors.js';
 import type { Outcome } from './key-flow.js';
 import { type ErrorPath, loadErrorPath } from './load-error-path.js';
 import type { PreparedRequest } from './prepare.js';
+import { requestIdOf } from './request-id.js';
 
 /** Counts the attempts of one client request, retries and replays included. */
 export interface AttemptCounter {
@@ -34,7 +34,7 @@ export async function attemptOutcome(
     counter.attempts += 1;
     exchange = await sendAttempt(ctx, request, key, counter.attempts);
   } catch (error) {
-    if (error instanceof KeyNotSendable) return unsendableOutcome(ctx, key as string, request.signal);
+    if (error instanceof KeyNotSendable) return { kind: 'key-error', error: await unsendableKey(ctx, key as string, request.signal) };
     return { kind: isTransient(error, request.policy) ? 'transient' : 'final', error };
   }
   const { response, text, safeUrl } = exchange;
@@ -59,13 +59,9 @@ export async function attemptOutcome(
     safeUrl,
     request.signal,
   );
-  let keyError: InvalidApiKeyError | undefined;
-  try {
-    // Awaited only when the classifier has to decide: a 2xx costs no extra microtask.
-    keyError = pending && (await pending);
-  } catch (aborted) {
-    return { kind: 'final', error: aborted }; // The caller's abort, while the classifier was loading.
-  }
+  // Awaited only when the classifier has to decide: a 2xx costs no extra microtask. (It rejects only with
+  // the caller's abort, which the retries' settle makes a final outcome, as every other throw.)
+  const keyError = pending && (await pending);
   if (keyError || !response.ok) {
     // A body handed over unread is dropped: it is not what the request resolves to.
     exchange.stream?.cancel().catch(() => {});
@@ -73,12 +69,7 @@ export async function attemptOutcome(
   }
   if (keyError) return { kind: 'key-error', error: keyError };
   if (!response.ok) {
-    let error: unknown;
-    try {
-      error = await apiErrorOf(ctx, response, parsed, request, safeUrl);
-    } catch (aborted) {
-      return { kind: 'final', error: aborted };
-    }
+    const error = await apiErrorOf(ctx, response, parsed, request, safeUrl);
     return { kind: isTransient(error, request.policy) ? 'transient' : 'final', error };
   }
   switch (request.responseType) {
@@ -137,7 +128,7 @@ function notify(ctx: PipelineContext, request: PreparedRequest, response: Respon
     method: request.method,
     url,
     status: response.status,
-    headers: redactHeaders(ctx, response.headers),
+    headers: ctx.secrets.headers(response.headers),
     requestId: requestIdOf(response.headers, ctx),
     attempt,
   };
@@ -193,7 +184,7 @@ async function apiErrorOf(ctx: PipelineContext, response: Response, parsed: unkn
     code: described.code === undefined ? undefined : secrets.text(described.code),
     message: secrets.text(`${method} ${path} failed with ${response.status}${described.message ? `: ${described.message}` : '.'}`),
     body: redactValue(secrets, parsed),
-    headers: redactHeaders(ctx, response.headers),
+    headers: ctx.secrets.headers(response.headers),
     requestId: requestIdOf(response.headers, ctx),
     method,
     url: safeUrl,
@@ -246,12 +237,8 @@ function isThenable(value: unknown): value is { then: (a: unknown, b: (e: unknow
   }
 }
 
-/** A key a header cannot carry, caught at sending: a client-side key error (or the caller's abort, while its text loads). */
-export async function unsendableOutcome(ctx: PipelineContext, key: string, signal: AbortSignal | undefined): Promise<Outcome<never>> {
-  try {
-    const described = (await loadErrorPath(ctx.logger, signal)).unsendableKey();
-    return { kind: 'key-error', error: new InvalidApiKeyError({ ...described, keyHint: keyHint(key) }) };
-  } catch (aborted) {
-    return { kind: 'final', error: aborted };
-  }
+/** A key a header cannot carry, caught at sending (only reachable with keyLint: 'off'): a client-side key error. */
+export async function unsendableKey(ctx: PipelineContext, key: string, signal: AbortSignal | undefined): Promise<InvalidApiKeyError> {
+  const described = (await loadErrorPath(ctx.logger, signal)).unsendableKey();
+  return new InvalidApiKeyError({ ...described, keyHint: keyHint(key) });
 }

@@ -1,6 +1,6 @@
 import { classifyKeyError } from '../classify/classify.js';
-import { REQUEST_ID_HEADERS } from '../core/answer-headers.js';
 import { DEFAULT_MESSAGES } from '../core/key-errors.js';
+import { REQUEST_ID_HEADERS } from '../core/request-id.js';
 import { isInvalidApiKeyError, isKeyguardError } from '../errors/guards.js';
 import { InvalidApiKeyError } from '../errors/invalid-api-key-error.js';
 import { parseLoose } from '../internal/body.js';

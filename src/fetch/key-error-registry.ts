@@ -15,7 +15,7 @@ const SLOT = Symbol.for('keyguard.keyErrors');
 export const TOKEN = /^kg1\.[0-9a-f]{32}$/;
 
 /** The shape kept on `globalThis`: every copy of keyguard (ESM and CJS side by side) uses the same one. */
-export interface Registry {
+interface Registry {
   readonly version: 1;
   readonly entries: Map<string, InvalidApiKeyError>;
 }

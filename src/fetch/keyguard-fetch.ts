@@ -1,7 +1,7 @@
 import { createPipeline, type PipelineContext } from '../core/context.js';
 import { KeySession, type Outcome } from '../core/key-flow.js';
 import { loadErrorPath, redactCause } from '../core/load-error-path.js';
-import { keyErrorOfResponse, unsendableOutcome } from '../core/outcome.js';
+import { keyErrorOfResponse, unsendableKey } from '../core/outcome.js';
 import { placeKey, removeCredentials } from '../core/place-key.js';
 import { MAX_REDIRECTS, redirectStep } from '../core/redirects.js';
 import { parseLoose, readText } from '../internal/body.js';
@@ -108,7 +108,7 @@ async function sendWithKey(
     if (key !== undefined) placeKey(ctx.auth, url, headers, key);
     else removeCredentials(ctx.auth, url, headers);
   } catch {
-    return unsendableOutcome(ctx, key as string, call.signal);
+    return { kind: 'key-error', error: await unsendableKey(ctx, key as string, call.signal) };
   }
   for (let hop = 0; ; hop++) {
     let response: Response;

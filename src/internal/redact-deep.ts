@@ -298,16 +298,14 @@ class DeepRedaction {
     return out;
   }
 
+  /** {@link Secrets.headers}, noting in `walk` whether it hid anything (a credential, an echoed key). */
   private headerRecord(headers: Headers, walk: Walk): Record<string, string> {
-    const out: Record<string, string> = {};
-    headers.forEach((value, name) => {
-      const credential = this.secrets.isCredentialHeader(name);
-      if (credential && value !== '') walk.found = true;
-      const shown = credential ? REDACTED : this.redactString(value, walk);
-      // defineProperty only where it matters (it is slow): a header named "__proto__" stays data.
-      if (name === '__proto__') Object.defineProperty(out, name, { value: shown, enumerable: true, writable: true, configurable: true });
-      else out[name] = shown;
-    });
+    const out = this.secrets.headers(headers);
+    if (!walk.found) {
+      headers.forEach((value, name) => {
+        if (value !== '' && out[name] !== value) walk.found = true;
+      });
+    }
     return out;
   }
 

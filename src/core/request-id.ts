@@ -1,11 +1,6 @@
-// What keyguard shows of an answer's headers: a redacted copy, and the request id. Its own file, with no
-// imports of the pipeline, so the lazily loaded error path can use it without pulling the pipeline along.
+// The request id of an answer, read from whichever header the API uses. Its own file, with no imports of
+// the pipeline, so that keyErrorOf can use it without pulling the pipeline along.
 import type { Secrets } from '../internal/redact.js';
-
-/** Response headers as a plain object: credential headers (also the ones named in `auth`, known to `secrets`) and echoed keys redacted. */
-export function redactHeaders(ctx: { secrets: Secrets }, headers: Headers): Record<string, string> {
-  return ctx.secrets.headers(headers);
-}
 
 /** Response headers that carry a request id, most common first (also read by keyErrorOf). */
 export const REQUEST_ID_HEADERS = [
